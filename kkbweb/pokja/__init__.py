@@ -1,0 +1,1 @@
+"""Kecamatan and Pokja (kelurahan) data."""

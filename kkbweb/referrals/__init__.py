@@ -1,0 +1,1 @@
+"""Civil-document referrals (rujukan adminduk)."""

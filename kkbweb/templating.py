@@ -1,0 +1,81 @@
+"""Jinja filters and the navigation every page shares."""
+
+import json
+
+from flask import Flask, current_app, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from kkbweb import timeutil
+from kkbweb.auth import roles
+
+# (endpoint, label, roles that see it). An entry shows only once its feature's
+# blueprint is registered, so features can land one at a time.
+NAV_ITEMS = [
+    ("main.index", "Beranda", None),
+    ("meetings.index", "Rapat", None),
+    ("kie.index", "KIE", None),
+    ("referrals.index", "Rujukan", None),
+    ("reports.dashboard", "Laporan", None),
+    ("auth.users", "Pengguna", {roles.ADMIN}),
+    ("pokja.index", "Pokja", {roles.ADMIN}),
+    ("audit.index", "Audit", {roles.ADMIN}),
+]
+
+# htmx 2 settings (read from <meta name="htmx-config">). No history snapshots in
+# localStorage: pages hold personal data. No eval and no injected <style>: the
+# CSP allows neither.
+HTMX_CONFIG = json.dumps(
+    {
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": True,
+        "allowEval": False,
+        "allowScriptTags": False,
+        "includeIndicatorStyles": False,
+        "selfRequestsOnly": True,
+    }
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the shared template context."""
+    app.jinja_env.filters.update(
+        tanggal=timeutil.tanggal,
+        hari_tanggal=timeutil.hari_tanggal,
+        waktu=timeutil.waktu_wib,
+        angka=format_number,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(_shared_context)
+
+
+def format_number(value) -> str:
+    """Format a number the Indonesian way: 1.234.567."""
+    if value is None:
+        return "0"
+    return f"{value:,}".replace(",", ".")
+
+
+def _shared_context() -> dict:
+    """Navigation and htmx settings for base.html."""
+    return {
+        "nav_items": _nav_items(),
+        "htmx_config": HTMX_CONFIG,
+        "htmx_headers": json.dumps({"X-CSRFToken": generate_csrf()}),
+        "role_labels": roles.ROLE_LABELS,
+    }
+
+
+def _nav_items() -> list[tuple[str, str]]:
+    """The menu entries the current user may open."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, allowed in NAV_ITEMS:
+        if endpoint not in current_app.view_functions:
+            continue
+        if allowed is not None and current_user.role not in allowed:
+            continue
+        items.append((url_for(endpoint), label, endpoint.split(".")[0]))
+    return items

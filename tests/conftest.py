@@ -1,0 +1,121 @@
+"""Shared fixtures, flaskr style: app, client, runner, auth, plus a database per test.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+
+The `app` fixture pushes no app context: a request made by the test client must get
+its own context (fresh `g`, fresh database session), as in production. Builders in
+tests/factories.py open a context themselves and return loaded, detached objects;
+to query the database in a test, use `with app.app_context():`.
+"""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from kkbweb import create_app
+from kkbweb.extensions import db, limiter
+from kkbweb.pokja.seed import seed_pokja
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _config(tmp_path, **overrides) -> dict:
+    """Test configuration: CSRF off (one test turns it on), a throwaway database."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL
+        or f"sqlite:///{tmp_path}/test.sqlite",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL, build the schema once per session; tests truncate instead."""
+    if not TEST_DATABASE_URL:
+        yield
+        return
+    app = create_app({"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, "SECRET_KEY": "x"})
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(
+            text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE")
+        )
+        db.session.commit()
+        db.create_all()
+    yield
+
+
+def make_app(tmp_path, **overrides):
+    """Create an app bound to a fresh, empty-but-seeded database."""
+    app = create_app(_config(tmp_path, **overrides))
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            db.create_all()
+        seed_pokja()
+        db.session.commit()
+    limiter.reset()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, _postgres_schema):
+    """The app with the 12 Pokja seeded."""
+    app = make_app(tmp_path)
+    factories.bind(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in and out through the real login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username, password=factories.PASSWORD, **kwargs):
+        return self._client.post(
+            "/auth/login", data={"username": username, "password": password}, **kwargs
+        )
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(client):
+    """Put a user into the test client's session without the (slow) scrypt check."""
+
+    def _login(user):
+        factories.put_in_session(client, user)
+        return client
+
+    return _login

@@ -1,0 +1,100 @@
+"""Plain data builders for tests (CTFd style): make_user(role=..., pokja=...).
+
+Each builder opens an app context if none is active, commits, and returns the object
+loaded and detached, so a test can read its attributes outside any context.
+"""
+
+from contextlib import contextmanager, nullcontext
+from functools import cache
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from kkbweb.auth.models import User
+from kkbweb.extensions import db
+from kkbweb.pokja.models import Pokja
+
+PASSWORD = "kata-sandi-uji-123"
+_counter = iter(range(1, 10**9))
+_app = None
+
+
+def bind(app) -> None:
+    """Remember the test's app (called by the app fixture)."""
+    global _app
+    _app = app
+
+
+@contextmanager
+def context():
+    """An app context: the active one, or a new one for the bound app."""
+    with nullcontext() if has_app_context() else _app.app_context():
+        yield
+
+
+def detach(obj):
+    """Load every column of a committed object and detach it from the session."""
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
+def save(*objects):
+    """Add, commit and detach objects; return the first (or all, if several)."""
+    with context():
+        db.session.add_all(objects)
+        db.session.commit()
+        detached = [detach(obj) for obj in objects]
+    return detached[0] if len(detached) == 1 else detached
+
+
+@cache
+def _hash(password: str, method: str) -> str:
+    """Hash once per password: scrypt at production strength is deliberately slow."""
+    return generate_password_hash(password, method=method)
+
+
+def pokja(name: str = "Ciwedus") -> Pokja:
+    """Fetch a seeded Pokja by display name."""
+    with context():
+        found = db.session.scalars(
+            select(Pokja).where(Pokja.display_name == name)
+        ).one()
+        db.session.expunge(found)
+    return found
+
+
+def make_user(
+    role: str = "pokja",
+    pokja: Pokja | str | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    active: bool = True,
+    must_change_password: bool = False,
+) -> User:
+    """Create a user; a Pokja user defaults to Ciwedus."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    if pokja is None and role == "pokja":
+        pokja = globals()["pokja"]("Ciwedus")
+    with context():
+        user = User(
+            username=username or f"{role}{next(_counter)}",
+            full_name=f"Pengguna {role}",
+            role=role,
+            pokja_id=pokja.id if pokja else None,
+            password_hash=_hash(password, current_app.config["PASSWORD_HASH_METHOD"]),
+            active=active,
+            must_change_password=must_change_password,
+        )
+        return save(user)
+
+
+def put_in_session(client, user: User) -> None:
+    """Log a user into a test client directly, with their current session version."""
+    with context():
+        version = db.session.get(User, user.id).session_version
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.id}:{version}"
+        session["_fresh"] = True
