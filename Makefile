@@ -1,0 +1,52 @@
+# kkbweb: `make run` serves the app on SQLite; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev lint format migrate-check demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.dev-installed
+
+## Apply migrations, seed the 12 Pokja and a first admin, then serve on :5000.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Add demo users and records (prints the demo password).
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) demo-data
+
+## The whole suite, browser tests included; TEST_DATABASE_URL selects PostgreSQL.
+test: install-dev
+	bash .ci/install-system.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check kkbweb tests bench wsgi.py
+	$(BIN)/ruff format --check kkbweb tests bench wsgi.py
+
+format: install-dev
+	$(BIN)/ruff format kkbweb tests bench wsgi.py
+	$(BIN)/ruff check --fix kkbweb tests bench wsgi.py
+
+clean:
+	rm -rf $(VENV)
