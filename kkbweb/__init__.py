@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from kkbweb import cli, database, errors, extensions, security, templating
 from kkbweb.audit.views import bp as audit_bp
@@ -12,6 +13,7 @@ from kkbweb.auth.views import bp as auth_bp
 from kkbweb.config import ENV_SETTINGS, Defaults
 from kkbweb.main.views import bp as main_bp
 from kkbweb.pokja.views import bp as pokja_bp
+from kkbweb.requests import Request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp)
@@ -26,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.request_class = Request
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -44,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
+    # Ids beyond 64 bits would overflow the database driver: make them plain 404s.
+    app.url_map.converters["int"] = BoundedIntConverter
     database.init_app(app)
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True)
     extensions.csrf.init_app(app)
@@ -57,6 +62,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The <int:...> converter, limited to ids a database column can hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _instance_secret_key(instance: Path) -> str:

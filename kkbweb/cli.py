@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from kkbweb import demo
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Seed the 12 Pokja (idempotent) and create a first admin if there is none."""
     added = seed_pokja()
@@ -44,6 +46,7 @@ def seed_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(sorted(roles.ROLE_LABELS)))
 @click.option("--pokja", "pokja_name", help="Nama kelurahan Pokja, mis. Ciwedus.")
@@ -80,6 +83,7 @@ def create_user_command(username, role, pokja_name, full_name, password) -> None
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--scale", default=1, show_default=True, help="Kelipatan volume data.")
 @click.option("--password", help="Kata sandi semua pengguna demo (bawaan: acak).")
 def demo_data_command(scale: int, password: str | None) -> None:

@@ -59,6 +59,8 @@ def _http_error(error: HTTPException):
     """Werkzeug's HTTP errors get our page; redirects and the like pass through."""
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # a view prepared its own answer (login 429)
+        return error.response
     return error_page(error.code)
 
 

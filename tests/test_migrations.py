@@ -13,7 +13,9 @@ from kkbweb.extensions import db
 
 def _migrated_app(tmp_path):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/migrated.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True}
+    )
     return app
 
 
@@ -45,4 +47,7 @@ def test_upgrade_matches_models_and_downgrade_cleans_up(tmp_path):
             tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
             assert tables == set()
     finally:
+        # Leave the shared PostgreSQL database as the other tests expect it.
         _empty_database(app)
+        with app.app_context():
+            db.create_all()

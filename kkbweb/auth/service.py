@@ -34,6 +34,7 @@ def username_problem(username: str, exclude_id: int | None = None) -> str | None
 
 def password_problem(password: str, minimum: int, username: str = "") -> str | None:
     """NIST-style: a length minimum and no composition rules."""
+    password = password or ""
     if len(password) < minimum:
         return f"Kata sandi minimal {minimum} karakter."
     if len(password) > 200:

@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -50,8 +51,8 @@ def _login_limit_key() -> str:
 
 def _login_throttled(_limit):
     """Answer a throttled login with the login page and a clear message."""
-    form = LoginForm()
-    return render_template("auth/login.html", form=form, error=LOGIN_THROTTLED), 429
+    page = render_template("auth/login.html", form=LoginForm(), error=LOGIN_THROTTLED)
+    return make_response(page, 429)
 
 
 def is_local_path(target: str | None) -> bool:
@@ -174,7 +175,7 @@ def user_new():
     """Create a login."""
     form = NewUserForm()
     form.pokja_id.choices = _pokja_choices()
-    if form.validate_on_submit() and _check_user_form(form):
+    if form.is_submitted() and all([form.validate(), _check_user_form(form)]):
         user = service.create_user(
             service.normalize_username(form.username.data),
             form.full_name.data.strip(),
@@ -198,7 +199,7 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     form.pokja_id.choices = _pokja_choices()
-    if form.validate_on_submit() and _check_user_form(form, user):
+    if form.is_submitted() and all([form.validate(), _check_user_form(form, user)]):
         before = user.audit_dict()
         was_active = user.active
         user.username = service.normalize_username(form.username.data)

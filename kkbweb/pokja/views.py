@@ -57,7 +57,7 @@ def new():
     """Add a Pokja (a 13th kelurahan needs no code change)."""
     form = PokjaForm()
     form.kecamatan_id.choices = _kecamatan_choices()
-    if form.validate_on_submit() and _check_unique(form):
+    if form.is_submitted() and all([form.validate(), _check_unique(form)]):
         pokja = Pokja()
         _fill(pokja, form)
         db.session.add(pokja)
@@ -76,7 +76,7 @@ def edit(pokja_id: int):
     pokja = db.get_or_404(Pokja, pokja_id)
     form = PokjaForm(obj=pokja)
     form.kecamatan_id.choices = _kecamatan_choices()
-    if form.validate_on_submit() and _check_unique(form, pokja.id):
+    if form.is_submitted() and all([form.validate(), _check_unique(form, pokja.id)]):
         before = pokja.audit_dict()
         _fill(pokja, form)
         if before != pokja.audit_dict():
@@ -102,7 +102,7 @@ def _check_unique(form: PokjaForm, exclude_id: int | None = None) -> bool:
         (form.code, Pokja.code),
         (form.display_name, Pokja.display_name),
     ):
-        stmt = select(Pokja.id).where(column == field.data.strip())
+        stmt = select(Pokja.id).where(column == (field.data or "").strip())
         if exclude_id is not None:
             stmt = stmt.where(Pokja.id != exclude_id)
         if db.session.scalar(stmt) is not None:

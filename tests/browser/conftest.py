@@ -10,7 +10,7 @@ The only app interface used is the ``app`` fixture of ``tests/conftest.py``.
 - ``phone_page`` / ``nojs_page``: a 360x640 Android-like phone (id-ID, WIB),
   the second with JavaScript off, as Opera Mini in data-saving mode.
 - ``snap(page, name)`` saves a screenshot; a failing test saves one by itself.
-  Both go to ``tests/browser/screenshots/`` (the folder ignores itself in git).
+  Both go to ``tests/browser/screenshots/`` (git-ignored).
 - ``throttle(page, "regular3g")`` applies Lighthouse's Regular 3G or Slow 4G.
 
 Environment: ``KKBWEB_REQUIRE_BROWSER=1`` turns a missing Chromium from a skip
@@ -47,6 +47,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Android's system-ui is Roboto; here it would be DejaVu Sans, about 10 % wider.
+# Chromium resolves system-ui as fontconfig's sans-serif, so preferring Roboto
+# there makes `font-family: system-ui` wrap lines as on a phone.
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <alias binding="strong">
+    <family>sans-serif</family><prefer><family>Roboto</family></prefer>
+  </alias>
+</fontconfig>
+"""
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Generous for a throttled page, short enough that a wrong selector fails fast.
 DEFAULT_TIMEOUT_MS = 10_000
@@ -79,10 +91,7 @@ def _safe_name(name: str) -> str:
 
 def _screenshot(page: "Page", name: str) -> Path:
     """Save a full-page screenshot of ``page`` under ``SCREENSHOTS``."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    ignore = SCREENSHOTS / ".gitignore"
-    if not ignore.exists():  # keeps the folder out of git, .gitignore untouched
-        ignore.write_text("*\n")
+    SCREENSHOTS.mkdir(exist_ok=True)  # git-ignored in the root .gitignore
     path = SCREENSHOTS / f"{_safe_name(name)}.png"
     page.screenshot(path=path, full_page=True)
     return path
@@ -110,14 +119,19 @@ def _missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["Browser"]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Browser"]:
     """Launch Debian's headless Chromium once per session."""
     if sync_playwright is None:
         _missing("the Python package playwright is not installed")
     if not os.access(CHROMIUM, os.X_OK):
         _missing(f"{CHROMIUM} not found")
+    fonts = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
+    fonts.write_text(FONTCONFIG)
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env
+        )
         yield browser
         browser.close()
 

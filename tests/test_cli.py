@@ -1,0 +1,115 @@
+"""Command-line tasks: seed, create-user, demo-data."""
+
+import re
+
+from sqlalchemy import func, select
+
+from kkbweb.auth.models import User
+from kkbweb.extensions import db
+
+
+def test_seed_creates_a_first_admin_once_and_prints_the_password(app, runner, auth):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0
+    password = re.search(r"kata sandi\s*:\s*(\S+)", first.output).group(1)
+    assert len(password) >= 10
+    second = runner.invoke(args=["seed"])
+    assert "kata sandi" not in second.output
+    response = auth.login("admin", password)
+    assert response.headers["Location"].endswith("/auth/password")
+
+
+def test_create_user_with_pokja(app, runner):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Op.Bulakan",
+            "--role",
+            "pokja",
+            "--pokja",
+            "bulakan",
+            "--password",
+            "sandi-yang-panjang",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(
+            select(User).where(User.username == "op.bulakan")
+        ).one()
+        assert user.pokja_id is not None and user.must_change_password
+
+
+def test_create_user_prompts_for_the_password(app, runner):
+    result = runner.invoke(
+        args=["create-user", "staf.baru", "--role", "staf"],
+        input="sandi-yang-panjang\nsandi-yang-panjang\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_create_user_refuses_bad_input_clearly(app, runner):
+    cases = [
+        (
+            [
+                "create-user",
+                "x1",
+                "--role",
+                "pokja",
+                "--password",
+                "sandi-yang-panjang",
+            ],
+            "Nama pengguna tidak valid",
+        ),
+        (
+            [
+                "create-user",
+                "op.satu",
+                "--role",
+                "pokja",
+                "--password",
+                "sandi-yang-panjang",
+            ],
+            "harus memilih Pokja",
+        ),
+        (
+            [
+                "create-user",
+                "op.dua",
+                "--role",
+                "pokja",
+                "--pokja",
+                "Atlantis",
+                "--password",
+                "sandi-yang-panjang",
+            ],
+            "tidak ditemukan",
+        ),
+        (
+            ["create-user", "op.tiga", "--role", "staf", "--password", "pendek"],
+            "minimal 10 karakter",
+        ),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0 and message in result.output, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_data_creates_a_user_for_every_role_and_pokja(app, runner, auth):
+    result = runner.invoke(args=["demo-data", "--password", "demo-sandi-panjang"])
+    assert result.exit_code == 0, result.output
+    for username in [
+        "demo.admin",
+        "demo.staf",
+        "demo.pimpinan",
+        "demo.penyelenggara",
+        "pokja.ciwedus",
+        "pokja.lebakgede",
+        "penyelenggara.ciwedus",
+    ]:
+        assert username in result.output
+    assert auth.login("pokja.kebondalem", "demo-sandi-panjang").status_code == 303
+    again = runner.invoke(args=["demo-data"])
+    assert again.exit_code == 0 and "sudah ada" in again.output
