@@ -230,4 +230,5 @@ def test_nul_bytes_in_forms_are_harmless(login_as):
         data={"display_name": "Nama\x00Aneh", "official_name": "\x00", "code": "\x00"},
     )
     assert response.status_code == 200
-    assert "Kode harus berformat" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Isi kode kelurahan" in body and "NamaAneh" in body
