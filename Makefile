@@ -25,10 +25,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed
 
 ## Apply migrations, seed the 12 Pokja and a first admin, then serve on :5000.
+## One gunicorn process with threads: SQLite and the in-process login counters
+## need nothing else (deploy/ has the several-worker set-up).
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers 1 --threads 8 wsgi:app
 
 ## Add demo users and records (prints the demo password).
 demo: install

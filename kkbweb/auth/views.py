@@ -106,7 +106,6 @@ def login():
             db.session.commit()
             target = request.args.get("next")
             if user.must_change_password:
-                flash("Silakan ganti kata sandi awal Anda terlebih dahulu.", "info")
                 return redirect(url_for("auth.change_password"), 303)
             return redirect(
                 target if is_local_path(target) else url_for("main.index"), 303
