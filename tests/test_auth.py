@@ -296,3 +296,50 @@ def test_reset_password_forces_a_change_and_ends_sessions(app, login_as):
             .where(AuditLog.action == "user.password_reset")
         )
     assert count == 1
+
+
+def _redis_available() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_available(), reason="Redis is not running")
+def test_login_counters_are_shared_between_workers_through_redis(tmp_path):
+    """Two app instances (two gunicorn workers) count failures together."""
+    import redis
+
+    from tests.conftest import make_app
+
+    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    uri = "redis://127.0.0.1:6379/15"
+    worker_one = make_app(tmp_path, RATELIMIT_STORAGE_URI=uri)
+    worker_two = create_app_like(worker_one, RATELIMIT_STORAGE_URI=uri)
+    factories.bind(worker_one)
+    factories.make_user("staf", username="agus")
+    bad = {"username": "agus", "password": "salah-sekali-123"}
+    for worker in (worker_one, worker_two, worker_one, worker_two, worker_one):
+        assert worker.test_client().post("/auth/login", data=bad).status_code == 200
+    good = {"username": "agus", "password": PASSWORD}
+    assert worker_two.test_client().post("/auth/login", data=good).status_code == 429
+    assert any(b"login:agus" in key for key in redis.Redis.from_url(uri).scan_iter())
+    redis.Redis.from_url(uri).flushdb()
+
+
+def create_app_like(app, **overrides):
+    """A second app on the same database, as another worker process would be."""
+    from kkbweb import create_app
+
+    config = {
+        key: app.config[key]
+        for key in (
+            "TESTING",
+            "SECRET_KEY",
+            "WTF_CSRF_ENABLED",
+            "SQLALCHEMY_DATABASE_URI",
+        )
+    }
+    return create_app({**config, **overrides})
