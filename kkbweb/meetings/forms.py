@@ -13,7 +13,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from kkbweb.forms import Form
 from kkbweb.meetings import vocab
@@ -45,6 +52,23 @@ def sensible_date(_form, field) -> None:
         raise ValidationError(f"Tahun harus antara {FIRST_YEAR} dan {LAST_YEAR}.")
 
 
+class Required:
+    """Like DataRequired, but a value that could not be parsed keeps its own
+    message ("Tanggal tidak valid") instead of being reported as missing."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None or field.data == "":
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
 def _optional_int(value):
     """Coerce a select value: empty means none."""
     if value in (None, "", "None"):
@@ -69,7 +93,7 @@ class MeetingForm(Form):
     )
     date = DateField(
         "Tanggal",
-        validators=[DataRequired("Isi tanggal rapat."), sensible_date],
+        validators=[Required("Isi tanggal rapat."), sensible_date],
     )
     start_time = TimeField(
         "Jam mulai (WIB)",
@@ -157,9 +181,7 @@ class MemberForm(Form):
         validators=[Optional(), Length(max=20), PHONE],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
-    active_from = DateField(
-        "Aktif sejak", validators=[Optional(), sensible_date]
-    )
+    active_from = DateField("Aktif sejak", validators=[Optional(), sensible_date])
     active_until = DateField(
         "Aktif sampai",
         description="Isi bila anggota berhenti; ia tetap tercatat di rapat sebelumnya.",
@@ -185,4 +207,3 @@ class ImportForm(Form):
 
 class ConfirmImportForm(Form):
     token = StringField(validators=[DataRequired(), Length(max=64)])
-

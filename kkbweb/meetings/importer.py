@@ -119,7 +119,9 @@ def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
     elif name.endswith((".csv", ".txt")):
         grid = _csv_grid(data)
     else:
-        raise ImportProblem("Jenis berkas tidak didukung. Unggah berkas .csv atau .xlsx.")
+        raise ImportProblem(
+            "Jenis berkas tidak didukung. Unggah berkas .csv atau .xlsx."
+        )
     return _rows_from_grid(grid)
 
 
@@ -173,22 +175,26 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     return grid
 
 
-def _rows_from_grid(grid: list[list[str]]) -> list[dict[str, str]]:
-    """Find the header row, map its columns to fields, return the data rows."""
+def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The header row's index and the position of each known column in it."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        columns = {}
+        columns: dict[str, int] = {}
         for position, heading in enumerate(row):
             key = _norm(heading)
             for name, aliases in HEADERS.items():
                 if key in aliases and name not in columns:
                     columns[name] = position
         if "name" in columns:
-            break
-    else:
-        raise ImportProblem(
-            "Kolom 'Nama' tidak ditemukan. Baris judul tabel harus memuat kolom "
-            "Nama dan L/P; unduh contoh berkas untuk melihat susunannya."
-        )
+            return index, columns
+    raise ImportProblem(
+        "Kolom 'Nama' tidak ditemukan. Baris judul tabel harus memuat kolom "
+        "Nama dan L/P; unduh contoh berkas untuk melihat susunannya."
+    )
+
+
+def _rows_from_grid(grid: list[list[str]]) -> list[dict[str, str]]:
+    """Find the header row, map its columns to fields, return the data rows."""
+    index, columns = _find_header(grid)
     if "sex" not in columns:
         raise ImportProblem("Kolom 'L/P' (jenis kelamin) tidak ditemukan.")
     rows = []

@@ -230,7 +230,7 @@ class MeetingGuest(db.Model):
 
 @dataclass(frozen=True)
 class MarkResult:
-    """What a mark did: `changed` False for a repeat; `previous` None for a first mark."""
+    """What a mark did: `changed` is False for a repeat, `previous` None at first."""
 
     changed: bool
     previous: str | None

@@ -84,7 +84,9 @@ def load_meeting(meeting_id: int, with_marks: bool = False) -> LoadedMeeting:
 def _roster_conditions(meeting_id, meeting_date, member, attendance, invitation):
     """Join and filter conditions shared by the roster and its count."""
     return (
-        and_(invitation.pokja_id == member.pokja_id, invitation.meeting_id == meeting_id),
+        and_(
+            invitation.pokja_id == member.pokja_id, invitation.meeting_id == meeting_id
+        ),
         and_(attendance.meeting_id == meeting_id, attendance.member_id == member.id),
         or_(on_roster(meeting_date, member), attendance.id.is_not(None)),
     )
@@ -336,7 +338,9 @@ def member_history(member_id: int, status=None) -> Select:
         .join(Member, Member.pokja_id == MeetingPokja.pokja_id)
         .outerjoin(
             Attendance,
-            and_(Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id),
+            and_(
+                Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id
+            ),
         )
         .where(
             Member.id == member_id,

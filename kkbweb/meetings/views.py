@@ -113,9 +113,9 @@ def _roll_context(loaded: queries.LoadedMeeting, name: str = "") -> dict:
     }
 
 
-def _guest_form(loaded: queries.LoadedMeeting, formdata=None) -> GuestForm:
+def _guest_form(loaded: queries.LoadedMeeting, blank: bool = False) -> GuestForm:
     """The walk-in form; Pokja-scoped users add guests of their own Pokja."""
-    form = GuestForm(formdata=formdata) if formdata is not None else GuestForm()
+    form = GuestForm(formdata=None) if blank else GuestForm()
     choices = [(pid, name) for pid, name in loaded.pokja.items() if can_see_pokja(pid)]
     if current_user.sees_all_pokja:
         choices = [("", "— tamu dinas/umum —"), *choices]
@@ -136,7 +136,9 @@ def _page_context(loaded: queries.LoadedMeeting, **extra) -> dict:
         "statuses": vocab.ATTENDANCE_STATUSES,
         **_roll_context(loaded, extra.pop("name_filter", "")),
     }
-    context.setdefault("guest_form", extra.pop("guest_form", None) or _guest_form(loaded))
+    context.setdefault(
+        "guest_form", extra.pop("guest_form", None) or _guest_form(loaded)
+    )
     context.update(extra)
     return context
 
@@ -150,7 +152,8 @@ def _require_manage(loaded: queries.LoadedMeeting) -> None:
 def _locked_redirect(meeting_id: int):
     """Tell a user that a finished meeting is closed, back on its page."""
     flash(
-        "Rapat sudah selesai dan dikunci. Hubungi staf dinas bila perlu dibuka kembali.",
+        "Rapat sudah selesai dan dikunci. "
+        "Hubungi staf dinas bila perlu dibuka kembali.",
         "warning",
     )
     return redirect(url_for("meetings.detail", meeting_id=meeting_id), 303)
@@ -196,7 +199,9 @@ def index():
         )
         for meeting_id, name in rows:
             invited.setdefault(meeting_id, []).append(name)
-    args = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()}
+    args = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()
+    }
     return render(
         "meetings/index.html",
         "meetings/_list.html",
@@ -244,9 +249,16 @@ def new():
             insert(MeetingPokja),
             [{"meeting_id": meeting.id, "pokja_id": pid} for pid in pokja_ids],
         )
-        record("meeting.create", meeting, after={**meeting.audit_dict(), "pokja_ids": pokja_ids})
+        record(
+            "meeting.create",
+            meeting,
+            after={**meeting.audit_dict(), "pokja_ids": pokja_ids},
+        )
         db.session.commit()
-        flash("Rapat dibuat. Bagikan undangannya atau mulai mencatat kehadiran.", "success")
+        flash(
+            "Rapat dibuat. Bagikan undangannya atau mulai mencatat kehadiran.",
+            "success",
+        )
         return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
     return render_template("meetings/form.html", form=form, meeting=None)
 
@@ -343,7 +355,9 @@ def minutes(meeting_id: int):
             db.session.commit()
             flash("Notulen dan tindak lanjut disimpan.", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/minutes.html", form=form, loaded=loaded, meeting=meeting)
+    return render_template(
+        "meetings/minutes.html", form=form, loaded=loaded, meeting=meeting
+    )
 
 
 @bp.post(f"{MEETING}/status")
@@ -361,7 +375,9 @@ def set_status(meeting_id: int):
         flash(problem, "error")
     elif new_status != meeting.status:
         before = {"status": meeting.status}
-        action = "meeting.reopen" if meeting.status == vocab.FINISHED else "meeting.status"
+        action = (
+            "meeting.reopen" if meeting.status == vocab.FINISHED else "meeting.status"
+        )
         meeting.status = new_status
         record(action, meeting, before=before, after={"status": new_status})
         db.session.commit()
@@ -402,7 +418,9 @@ def delete_meeting(meeting_id: int):
         )
         return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
     before = {**meeting.audit_dict(), "pokja_ids": loaded.pokja_ids}
-    db.session.execute(delete(MeetingPokja).where(MeetingPokja.meeting_id == meeting.id))
+    db.session.execute(
+        delete(MeetingPokja).where(MeetingPokja.meeting_id == meeting.id)
+    )
     record("meeting.delete", meeting, before=before)
     db.session.delete(meeting)
     db.session.commit()
@@ -440,14 +458,20 @@ def mark(meeting_id: int, member_id: int):
                 entity_type="attendance",
                 entity_id=result.id,
                 before={"status": result.previous},
-                after={"status": status, "meeting_id": meeting_id, "member_id": member_id},
+                after={
+                    "status": status,
+                    "meeting_id": meeting_id,
+                    "member_id": member_id,
+                },
                 note=ctx.name,
             )
             totals = totals.moved(result.previous, status)
         current = status
-        db.session.commit()
+    body = None
     if is_htmx():
-        return render_template(
+        # Rendered before the commit, which would expire the loaded user and
+        # cost the shared template context one more query.
+        body = render_template(
             "meetings/_mark.html",
             meeting_id=meeting_id,
             row=ctx,
@@ -456,8 +480,10 @@ def mark(meeting_id: int, member_id: int):
             statuses=vocab.ATTENDANCE_STATUSES,
             can_mark=True,
             locked=locked,
-            name_filter="",
         )
+    db.session.commit()
+    if body is not None:
+        return body
     if locked:
         return _locked_redirect(meeting_id)
     flash(f"{ctx.name}: {vocab.ATTENDANCE_STATUSES[status]}.", "success")
@@ -473,7 +499,6 @@ def mark(meeting_id: int, member_id: int):
     )
 
 
-
 @bp.post(f"{MEETING}/guests")
 @role_required(*rules.ORGANISER_ROLES)
 def add_guest(meeting_id: int):
@@ -483,7 +508,11 @@ def add_guest(meeting_id: int):
     if rules.is_locked(meeting.status, current_user):
         return _locked_redirect(meeting.id)
     form = _guest_form(loaded)
-    if not current_user.sees_all_pokja and form.pokja_id.choices and not form.pokja_id.data:
+    if (
+        not current_user.sees_all_pokja
+        and form.pokja_id.choices
+        and not form.pokja_id.data
+    ):
         form.pokja_id.data = form.pokja_id.choices[0][0]
     if form.validate_on_submit():
         guest = MeetingGuest(
@@ -497,27 +526,37 @@ def add_guest(meeting_id: int):
         db.session.add(guest)
         db.session.flush()
         record("meeting.guest_add", guest, after=guest.audit_dict())
-        db.session.commit()
         if not is_htmx():
+            db.session.commit()
             flash(f"Tamu {guest.name} dicatat hadir.", "success")
             return redirect(
                 url_for("meetings.detail", meeting_id=meeting.id, _anchor="tamu"), 303
             )
-        form = _guest_form(loaded, formdata=False)
+        db.session.flush()
+        body = _guests_fragment(loaded, _guest_form(loaded, blank=True))
+        db.session.commit()  # after rendering: see mark()
+        return body
     if is_htmx():
-        return render_template(
-            "meetings/_guests.html",
-            meeting=meeting,
-            loaded=loaded,
-            guests=queries.guests(meeting.id),
-            guest_form=form,
-            totals=queries.totals(meeting.id, meeting.date),
-            oob_totals=True,
-            can_mark=True,
-            locked=False,
-        )
+        return _guests_fragment(loaded, form)
     return render_template(
         "meetings/detail.html", **_page_context(loaded, guest_form=form)
+    )
+
+
+def _guests_fragment(loaded: queries.LoadedMeeting, form: GuestForm) -> str:
+    """The walk-in section with fresh totals for an out-of-band swap."""
+    meeting = loaded.meeting
+    return render_template(
+        "meetings/_guests.html",
+        meeting=meeting,
+        loaded=loaded,
+        guests=queries.guests(meeting.id),
+        guest_form=form,
+        totals=queries.totals(meeting.id, meeting.date),
+        statuses=vocab.ATTENDANCE_STATUSES,
+        oob_totals=True,
+        can_mark=True,
+        locked=False,
     )
 
 
@@ -540,15 +579,21 @@ def remove_guest(meeting_id: int, guest_id: int):
         return _locked_redirect(meeting_id)
     record("meeting.guest_remove", guest, before=guest.audit_dict())
     db.session.delete(guest)
-    db.session.commit()
     if is_htmx():
-        return render_template(
+        db.session.flush()
+        body = render_template(
             "meetings/_totals.html",
             totals=queries.totals(meeting_id, meeting_date),
+            statuses=vocab.ATTENDANCE_STATUSES,
             oob=True,
         )
+        db.session.commit()  # after rendering: see mark()
+        return body
+    db.session.commit()
     flash(f"Tamu {guest.name} dihapus dari daftar.", "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting_id, _anchor="tamu"), 303)
+    return redirect(
+        url_for("meetings.detail", meeting_id=meeting_id, _anchor="tamu"), 303
+    )
 
 
 # --- documents: invitation, daftar hadir, recap, export ------------------------
@@ -742,7 +787,9 @@ def member_new():
 @role_required(*rules.MEMBER_EDITOR_ROLES)
 def member_edit(member_id: int):
     """Correct a member's data, or record that they left."""
-    member = get_scoped_or_404(select(Member).where(Member.id == member_id), Member.pokja_id)
+    member = get_scoped_or_404(
+        select(Member).where(Member.id == member_id), Member.pokja_id
+    )
     form = _member_form(member)
     if form.validate_on_submit():
         moved = form.pokja_id.data != member.pokja_id
@@ -758,7 +805,9 @@ def member_edit(member_id: int):
             member.pokja_id = form.pokja_id.data
             _fill_member(member, form)
             if member.audit_dict() != before:
-                record("member.update", member, before=before, after=member.audit_dict())
+                record(
+                    "member.update", member, before=before, after=member.audit_dict()
+                )
                 db.session.commit()
                 flash(f"Data {member.name} disimpan.", "success")
             return redirect(url_for("meetings.member_detail", member_id=member.id), 303)
@@ -814,7 +863,11 @@ def _import_folder() -> Path:
 
 def _import_file(token: str) -> Path | None:
     """The stored preview for a token, if the token has the expected shape."""
-    if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+    if (
+        not token
+        or len(token) > 64
+        or not token.replace("-", "").replace("_", "").isalnum()
+    ):
         return None
     return _import_folder() / f"{token}.json"
 
@@ -861,9 +914,9 @@ def _check_import(rows: list[dict], default_pokja_id: int | None) -> list:
 def member_import():
     """Upload a CSV/XLSX of members and preview it; nothing is saved yet."""
     form = ImportForm()
-    form.pokja_id.choices = [("", "— dari kolom Pokja di berkas —")] + queries.pokja_choices(
-        current_user
-    )
+    form.pokja_id.choices = [
+        ("", "— dari kolom Pokja di berkas —")
+    ] + queries.pokja_choices(current_user)
     if not current_user.sees_all_pokja:
         form.pokja_id.choices = form.pokja_id.choices[1:]
     if form.validate_on_submit():
@@ -872,7 +925,9 @@ def member_import():
         if not upload or not upload.filename:
             form.file.errors.append("Pilih berkas CSV atau XLSX.")
         elif len(data) > IMPORT_MAX_BYTES:
-            form.file.errors.append("Berkas lebih dari 2 MB. Bagi menjadi beberapa berkas.")
+            form.file.errors.append(
+                "Berkas lebih dari 2 MB. Bagi menjadi beberapa berkas."
+            )
         elif not data:
             form.file.errors.append("Berkas kosong.")
         else:
@@ -918,10 +973,17 @@ def member_import_confirm():
     form = ConfirmImportForm()
     path = _import_file(form.token.data or "") if form.validate_on_submit() else None
     stored = None
-    if path is not None and path.exists() and time.time() - path.stat().st_mtime < IMPORT_MAX_AGE:
+    if (
+        path is not None
+        and path.exists()
+        and time.time() - path.stat().st_mtime < IMPORT_MAX_AGE
+    ):
         stored = json.loads(path.read_text(encoding="utf-8"))
     if stored is None or stored.get("user_id") != current_user.id:
-        flash("Pratinjau impor tidak ditemukan atau kedaluwarsa. Unggah berkas lagi.", "error")
+        flash(
+            "Pratinjau impor tidak ditemukan atau kedaluwarsa. Unggah berkas lagi.",
+            "error",
+        )
         return redirect(url_for("meetings.member_import"), 303)
     checked = _check_import(stored["rows"], stored["default_pokja_id"])
     valid = [row.values for row in checked if row.ok]
@@ -958,4 +1020,3 @@ def member_import_template():
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="contoh-anggota.csv"'},
     )
-
