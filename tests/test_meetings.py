@@ -524,6 +524,36 @@ def test_name_filter_works_with_and_without_htmx(app, login_as):
     )
 
 
+def test_a_long_roster_is_taken_one_pokja_at_a_time(app, login_as):
+    meeting, ids = big_meeting(90)  # three Pokja, 30 each: too long for one page
+    client = login_as(make_user("penyelenggara"))
+    with count_queries(app) as q:
+        page = client.get(f"/meetings/{meeting.id}")
+    html = page.get_data(as_text=True)
+    assert q.count <= 8
+    assert "Daftar ini memuat 90 orang" in html and '<li id="m-' not in html
+    bendungan = factories.pokja("Bendungan").id
+    assert f"/meetings/{meeting.id}?pokja={bendungan}#hadir" in html
+    assert "30 orang · 15 sudah ditandai" in html
+    one = client.get(f"/meetings/{meeting.id}?pokja={bendungan}").get_data(as_text=True)
+    assert (
+        "Pokja Bendungan <small>(30)</small>" in one
+        and "Pokja Bulakan <small>" not in one
+    )
+    # The no-JS form remembers the Pokja being called.
+    url = f"/meetings/{meeting.id}/attendance/{ids[1]}?pokja={bendungan}"
+    assert f'action="{url}"' in one
+    back = client.post(url, data={"status": "hadir"}).headers["Location"]
+    assert back.endswith(f"?pokja={bendungan}#m-{ids[1]}")
+    found = client.get(f"/meetings/{meeting.id}?q=Euis", headers=HX).get_data(
+        as_text=True
+    )
+    assert found.count('<li id="m-') == len(range(2, 90, 4))  # every Euis
+    # A Pokja user sees only their own Pokja, so gets the list straight away.
+    own = login_as(make_user("pokja")).get(f"/meetings/{meeting.id}")
+    assert own.get_data(as_text=True).count('<li id="m-') == 30
+
+
 def test_a_finished_meeting_is_locked_for_pokja_users_and_staff_can_reopen(
     app, login_as, client
 ):

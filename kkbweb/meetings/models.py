@@ -107,7 +107,7 @@ class Meeting(db.Model):
     __tablename__ = "meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
     # Local (WIB) calendar date and wall-clock start, as on the invitation.
     date: Mapped[dt.date] = mapped_column(index=True)
@@ -116,7 +116,7 @@ class Meeting(db.Model):
     agenda: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[str | None] = mapped_column(Text)  # notulen
     follow_ups: Mapped[str | None] = mapped_column(Text)  # tindak lanjut, one a line
-    status: Mapped[str] = mapped_column(String(12), default=vocab.SCHEDULED, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=vocab.SCHEDULED)
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -126,6 +126,12 @@ class Meeting(db.Model):
         back_populates="meeting", lazy="raise_on_sql"
     )
     organiser = relationship("User", foreign_keys=[organiser_id], lazy="raise_on_sql")
+
+    # Lists and reports filter by kind or status and order or bound by date.
+    __table_args__ = (
+        Index("ix_meeting_kind_date", "kind", "date"),
+        Index("ix_meeting_status_date", "status", "date"),
+    )
 
     def __str__(self) -> str:
         return self.title
@@ -183,7 +189,7 @@ class Attendance(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     # The member's Pokja, copied: counts by Pokja and scoping need no join.
-    pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"), index=True)
+    pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"))
     status: Mapped[str] = mapped_column(String(12))
     # The status this mark replaced, set atomically by the upsert: the audit
     # "from" is exact even when two organisers mark at once.
@@ -193,6 +199,8 @@ class Attendance(db.Model):
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "member_id"),
+        # A Pokja user's counts for one meeting, and the reports by Pokja.
+        Index("ix_attendance_pokja_meeting", "pokja_id", "meeting_id", "status"),
         CheckConstraint(
             "status IN ('hadir', 'izin', 'sakit', 'tidak_hadir')", name="status"
         ),

@@ -92,7 +92,9 @@ def _roster_conditions(meeting_id, meeting_date, member, attendance, invitation)
     )
 
 
-def roster(meeting_id: int, meeting_date: dt.date, name: str = "") -> list:
+def roster(
+    meeting_id: int, meeting_date: dt.date, name: str = "", pokja_id: int | None = None
+) -> list:
     """Everyone on the roll call: the invited Pokja's members of the meeting date,
     plus anyone already marked; the user's Pokja only; grouped by Pokja."""
     invite, join_mark, keep = _roster_conditions(
@@ -119,6 +121,30 @@ def roster(meeting_id: int, meeting_date: dt.date, name: str = "") -> list:
     )
     if name:
         stmt = stmt.where(Member.name.icontains(name, autoescape=True))
+    if pokja_id:
+        stmt = stmt.where(Member.pokja_id == pokja_id)
+    return db.session.execute(scoped(stmt, Member.pokja_id)).all()
+
+
+def roster_by_pokja(meeting_id: int, meeting_date: dt.date) -> list:
+    """Per invited Pokja: id, name, people on the roster, people already marked."""
+    invite, join_mark, keep = _roster_conditions(
+        meeting_id, meeting_date, Member, Attendance, MeetingPokja
+    )
+    stmt = (
+        select(
+            Member.pokja_id,
+            Pokja.display_name,
+            func.count(),
+            func.count(Attendance.id),
+        )
+        .join(MeetingPokja, invite)
+        .join(Pokja, Pokja.id == Member.pokja_id)
+        .outerjoin(Attendance, join_mark)
+        .where(keep)
+        .group_by(Member.pokja_id, Pokja.display_name)
+        .order_by(Pokja.display_name)
+    )
     return db.session.execute(scoped(stmt, Member.pokja_id)).all()
 
 

@@ -56,6 +56,7 @@ MEETING = f"/<{ID}:meeting_id>"
 MEMBER = f"/members/<{ID}:member_id>"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_AGE = 3600  # seconds a previewed import waits for confirmation
+ROLL_LIMIT = 80  # people listed at once; larger rosters go one Pokja at a time
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -98,16 +99,46 @@ def _query_date(name: str) -> dt.date | None:
     return value if 2000 <= value.year <= 2100 else None
 
 
-def _roll_context(loaded: queries.LoadedMeeting, name: str = "") -> dict:
-    """What the roll call templates need: rows grouped by Pokja and permissions."""
+def _roll_filters(loaded: queries.LoadedMeeting) -> dict:
+    """The roll call's filters from the query string: name and one invited Pokja."""
+    pokja_id = _query_int("pokja")
+    return {
+        "q": _query_text("q") or None,
+        "pokja": pokja_id if pokja_id in loaded.pokja else None,
+    }
+
+
+def _roll_context(
+    loaded: queries.LoadedMeeting, filters: dict, totals: queries.Totals
+) -> dict:
+    """What the roll call templates need: rows grouped by Pokja and permissions.
+
+    A roster longer than ROLL_LIMIT (a department meeting of many Pokja) is not
+    listed whole: the page offers one Pokja at a time, or a name search.
+    """
     meeting = loaded.meeting
-    rows = queries.roster(meeting.id, meeting.date, name)
+    visible = [(pid, name) for pid, name in loaded.pokja.items() if can_see_pokja(pid)]
     groups: dict[str, list] = {}
-    for row in rows:
-        groups.setdefault(row.pokja_name, []).append(row)
+    picker = []
+    if (
+        totals.roster > ROLL_LIMIT
+        and len(visible) > 1
+        and not filters["q"]
+        and not filters["pokja"]
+    ):
+        picker = queries.roster_by_pokja(meeting.id, meeting.date)
+    else:
+        rows = queries.roster(
+            meeting.id, meeting.date, filters["q"] or "", filters["pokja"]
+        )
+        for row in rows:
+            groups.setdefault(row.pokja_name, []).append(row)
     return {
         "groups": groups,
-        "name_filter": name,
+        "picker": picker,
+        "filters": filters,
+        "back": {k: v for k, v in filters.items() if v},
+        "roll_pokja": visible if len(visible) > 1 else [],
         "can_mark": current_user.role in rules.ORGANISER_ROLES,
         "locked": rules.is_locked(meeting.status, current_user),
     }
@@ -126,19 +157,18 @@ def _guest_form(loaded: queries.LoadedMeeting, blank: bool = False) -> GuestForm
 def _page_context(loaded: queries.LoadedMeeting, **extra) -> dict:
     """Everything the meeting page renders, in a fixed number of queries."""
     meeting = loaded.meeting
+    totals = queries.totals(meeting.id, meeting.date)
     context = {
         "loaded": loaded,
         "meeting": meeting,
-        "totals": queries.totals(meeting.id, meeting.date),
+        "totals": totals,
         "guests": queries.guests(meeting.id),
         "may_manage": rules.may_manage(current_user, loaded.pokja_ids),
         "may_reopen": current_user.role in rules.STAFF_ROLES,
         "statuses": vocab.ATTENDANCE_STATUSES,
-        **_roll_context(loaded, extra.pop("name_filter", "")),
+        **_roll_context(loaded, _roll_filters(loaded), totals),
     }
-    context.setdefault(
-        "guest_form", extra.pop("guest_form", None) or _guest_form(loaded)
-    )
+    context["guest_form"] = extra.pop("guest_form", None) or _guest_form(loaded)
     context.update(extra)
     return context
 
@@ -279,16 +309,20 @@ def _fill_meeting(meeting: Meeting, form: MeetingForm) -> None:
 def detail(meeting_id: int):
     """The meeting page: details, totals, the roll call and walk-ins."""
     loaded = queries.load_meeting(meeting_id)
-    name = _query_text("q")
     if wants_partial():
-        # The name filter swaps only the roll; nothing else needs loading.
+        # The filter swaps only the roll; guests and the rest need no loading.
+        meeting = loaded.meeting
         context = {
-            "meeting": loaded.meeting,
+            "meeting": meeting,
             "statuses": vocab.ATTENDANCE_STATUSES,
-            **_roll_context(loaded, name),
+            **_roll_context(
+                loaded,
+                _roll_filters(loaded),
+                queries.totals(meeting.id, meeting.date),
+            ),
         }
     else:
-        context = _page_context(loaded, name_filter=name)
+        context = _page_context(loaded)
     return render("meetings/detail.html", "meetings/_roll.html", **context)
 
 
@@ -480,6 +514,7 @@ def mark(meeting_id: int, member_id: int):
             statuses=vocab.ATTENDANCE_STATUSES,
             can_mark=True,
             locked=locked,
+            back={},
         )
     db.session.commit()
     if body is not None:
@@ -487,13 +522,13 @@ def mark(meeting_id: int, member_id: int):
     if locked:
         return _locked_redirect(meeting_id)
     flash(f"{ctx.name}: {vocab.ATTENDANCE_STATUSES[status]}.", "success")
-    name = _query_text("q")
+    back = {"q": _query_text("q") or None, "pokja": _query_int("pokja")}
     return redirect(
         url_for(
             "meetings.detail",
             meeting_id=meeting_id,
-            q=name or None,
             _anchor=f"m-{member_id}",
+            **back,
         ),
         303,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_meetings
 Revises: 0001_foundation
-Create Date: 2026-11-28 01:16:57.361622
+Create Date: 2026-11-28 01:32:21.620091
 
 """
 from alembic import op
@@ -60,8 +60,8 @@ def upgrade():
     )
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_date'), ['date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_meeting_kind'), ['kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_meeting_status'), ['status'], unique=False)
+        batch_op.create_index('ix_meeting_kind_date', ['kind', 'date'], unique=False)
+        batch_op.create_index('ix_meeting_status_date', ['status', 'date'], unique=False)
 
     op.create_table('attendance',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,7 +82,7 @@ def upgrade():
     )
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendance_member_id'), ['member_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_attendance_pokja_id'), ['pokja_id'], unique=False)
+        batch_op.create_index('ix_attendance_pokja_meeting', ['pokja_id', 'meeting_id', 'status'], unique=False)
 
     op.create_table('meeting_guest',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -126,13 +126,13 @@ def downgrade():
 
     op.drop_table('meeting_guest')
     with op.batch_alter_table('attendance', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_attendance_pokja_id'))
+        batch_op.drop_index('ix_attendance_pokja_meeting')
         batch_op.drop_index(batch_op.f('ix_attendance_member_id'))
 
     op.drop_table('attendance')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_meeting_status'))
-        batch_op.drop_index(batch_op.f('ix_meeting_kind'))
+        batch_op.drop_index('ix_meeting_status_date')
+        batch_op.drop_index('ix_meeting_kind_date')
         batch_op.drop_index(batch_op.f('ix_meeting_date'))
 
     op.drop_table('meeting')
