@@ -136,6 +136,23 @@ def test_recap_counts_by_pokja_sex_and_status():
     assert result.total.rate == 62.5
 
 
+def test_recap_from_loaded_rows_matches_the_sql_shape():
+    class Row:
+        def __init__(self, pokja_id, pokja_name, sex, status):
+            self.pokja_id, self.pokja_name = pokja_id, pokja_name
+            self.sex, self.status = sex, status
+
+    class Guest:
+        pokja_id, sex = None, "L"
+
+    rows = [Row(1, "Ciwedus", "P", "hadir"), Row(1, "Ciwedus", "P", None)]
+    result = recap.from_loaded(rows, [(Guest(), None)])
+    assert result.total.roster() == 2 and result.total.n("hadir") == 1
+    assert result.total.guests("L") == 1 and result.rows[-1].pokja_name.startswith(
+        "Tamu"
+    )
+
+
 # --- import parsing -----------------------------------------------------------
 
 
@@ -1147,6 +1164,7 @@ def test_post_budgets(app, login_as):
         "/meetings/{meeting}/invitation",
         "/meetings/{meeting}/edit",
         "/meetings/members/{member}",
+        "/meetings/{meeting}/export.xlsx",
     ],
 )
 def test_page_budgets_do_not_grow_with_rows(app, login_as, path):

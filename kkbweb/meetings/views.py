@@ -709,20 +709,20 @@ def export(meeting_id: int, fmt: str):
         abort(404)
     loaded = queries.load_meeting(meeting_id)
     meeting = loaded.meeting
-    rows = exports.attendance_rows(
-        queries.roster(meeting.id, meeting.date),
-        queries.guests(meeting.id),
-        _seksi(),
-    )
+    roster = queries.roster(meeting.id, meeting.date)
+    guests = queries.guests(meeting.id)
+    rows = exports.attendance_rows(roster, guests, _seksi())
     if fmt == "csv":
         body = exports.to_csv(rows)
     else:
-        marks, guests = queries.summary(meeting.id, meeting.date)
         body = exports.to_xlsx(
-            meeting, list(loaded.pokja.values()), rows, recap.build(marks, guests)
+            meeting,
+            list(loaded.pokja.values()),
+            rows,
+            recap.from_loaded(roster, guests),
         )
-    record_read("meeting.export", meeting, note=f"{fmt}, {len(rows)} baris")
     filename = f"daftar-hadir-{meeting.date:%Y-%m-%d}-{meeting.id}.{fmt}"
+    record_read("meeting.export", meeting, note=f"{fmt}, {len(rows)} baris")
     return Response(
         body,
         mimetype=EXPORT_TYPES[fmt],
