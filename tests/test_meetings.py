@@ -6,6 +6,8 @@ import gzip
 import io
 import re
 import threading
+import zipfile
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,8 +18,10 @@ from sqlalchemy import func, select
 from kkbweb.audit.models import AuditLog
 from kkbweb.extensions import db
 from kkbweb.meetings import importer, recap, rules, vocab
+from kkbweb.meetings.demo import seed
 from kkbweb.meetings.models import Attendance, Meeting, MeetingGuest, Member
 from tests import factories
+from tests.conftest import make_app
 from tests.factories import (
     make_guest,
     make_mark,
@@ -103,8 +107,6 @@ def test_invitation_text_and_whatsapp_link():
     link = rules.whatsapp_link(text)
     assert link.startswith("https://wa.me/?text=")
     assert " " not in link and "&" not in link.split("?text=", 1)[1]
-    from urllib.parse import unquote
-
     assert unquote(link.split("?text=", 1)[1]) == text
 
 
@@ -242,6 +244,14 @@ def test_duplicates_within_the_file_and_with_existing_members_are_refused():
 def test_unreadable_files_get_a_clear_message(filename, data, message):
     with pytest.raises(importer.ImportProblem, match=re.escape(message)):
         importer.read_table(filename, data)
+
+
+def test_an_xlsx_that_unpacks_to_gigabytes_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (importer.MAX_UNZIPPED + 1))
+    with pytest.raises(importer.ImportProblem, match="terlalu besar"):
+        importer.read_table("bom.xlsx", out.getvalue())
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -836,6 +846,23 @@ def test_edit_refuses_to_uninvite_a_pokja_with_marks(app, login_as):
     assert row.after["title"] == "Judul baru"
 
 
+def test_pokja_user_edits_their_meeting_organised_by_the_department(app, login_as):
+    staff = make_user("staf")
+    meeting = make_meeting("Ciwedus", organiser_id=staff.id)
+    client = login_as(make_user("pokja", pokja="Ciwedus"))
+    form = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{staff.id}">' in form
+    data = meeting_form(
+        pokja_ids=[factories.pokja("Ciwedus").id],
+        organiser_id=str(staff.id),
+        place="Balai RW 05",
+    )
+    assert client.post(f"/meetings/{meeting.id}/edit", data=data).status_code == 303
+    with app.app_context():
+        saved = db.session.get(Meeting, meeting.id)
+        assert saved.place == "Balai RW 05" and saved.organiser_id == staff.id
+
+
 def test_minutes_and_follow_ups(app, login_as):
     meeting = make_meeting(status="selesai")
     client = login_as(make_user("pokja"))
@@ -1256,8 +1283,6 @@ def test_concurrent_marks_make_one_row_per_person_and_lose_none(app):
 
 
 def test_marking_needs_the_csrf_token(tmp_path, _postgres_schema):
-    from tests.conftest import make_app
-
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     factories.bind(app)
     try:
@@ -1285,8 +1310,6 @@ def test_marking_needs_the_csrf_token(tmp_path, _postgres_schema):
 
 
 def test_demo_seed_creates_members_meetings_and_the_orientation(app):
-    from kkbweb.meetings.demo import seed
-
     with app.app_context():
         created = seed(scale=1)
         db.session.commit()

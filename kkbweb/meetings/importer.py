@@ -20,6 +20,7 @@ from kkbweb.meetings import vocab
 MAX_ROWS = 2000
 MAX_COLUMNS = 30
 MAX_CELL = 300  # characters kept per cell; longer values fail their own check
+MAX_UNZIPPED = 40 * 1024 * 1024  # an XLSX of 2,000 members unpacks to ~1 MB
 HEADER_SEARCH_ROWS = 10  # a title row or two often sits above the header
 
 HEADERS = {
@@ -127,6 +128,17 @@ def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
 
 def _xlsx_grid(data: bytes) -> list[list[str]]:
     """The first sheet's cells as text (openpyxl, read-only)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ImportProblem(
+            "Berkas tidak dapat dibaca sebagai XLSX. Pastikan berkas dari Excel "
+            "atau Google Sheets (Unduh sebagai .xlsx) dan tidak rusak."
+        ) from error
+    if unpacked > MAX_UNZIPPED:
+        # A small file that unpacks to gigabytes is a "zip bomb", not a member list.
+        raise ImportProblem("Isi berkas XLSX terlalu besar. Simpan sebagai CSV.")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]

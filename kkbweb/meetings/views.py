@@ -247,13 +247,18 @@ def index():
     )
 
 
-def _meeting_form(meeting: Meeting | None = None, invited=()) -> MeetingForm:
+def _meeting_form(loaded: queries.LoadedMeeting | None = None) -> MeetingForm:
     """The meeting form with the Pokja and organisers this user may choose."""
-    form = MeetingForm(obj=meeting)
+    form = MeetingForm(obj=loaded.meeting if loaded else None)
     pokja, organisers = queries.form_choices(current_user)
-    known = {pid for pid, _ in pokja}
-    # An already invited Pokja stays a valid choice even if now inactive.
-    pokja += [(pid, name) for pid, name in invited if pid not in known]
+    if loaded is not None:
+        # What the meeting already has stays a valid choice, even if the Pokja
+        # is now inactive or the organiser is outside this user's Pokja.
+        known = {pid for pid, _ in pokja}
+        pokja += [(p, name) for p, name in loaded.pokja.items() if p not in known]
+        organiser_id = loaded.meeting.organiser_id
+        if organiser_id and organiser_id not in {uid for uid, _ in organisers}:
+            organisers.append((organiser_id, loaded.organiser_name))
     form.pokja_ids.choices = pokja
     form.organiser_id.choices = [("", "— belum ditentukan —"), *organisers]
     return form
@@ -335,7 +340,7 @@ def edit(meeting_id: int):
     meeting = loaded.meeting
     if rules.is_locked(meeting.status, current_user):
         return _locked_redirect(meeting.id)
-    form = _meeting_form(meeting, loaded.pokja.items())
+    form = _meeting_form(loaded)
     if request.method == "GET":
         form.pokja_ids.data = loaded.pokja_ids
     if form.validate_on_submit():
