@@ -1037,6 +1037,17 @@ def test_import_previews_then_saves_only_valid_rows_on_confirm(app, login_as):
     assert members_named(app) == ["Sudah Ada"]
 
 
+def test_a_large_import_preview_stays_light(app, login_as):
+    client = login_as(make_user("pokja"))
+    lines = ["Nama;L/P"] + [f"Anggota Nomor {i};P" for i in range(1500)]
+    lines += [f"Salah {i};X" for i in range(10)]
+    response = upload(client, "\n".join(lines).encode())
+    html = response.get_data(as_text=True)
+    assert "<b>1500</b> siap disimpan" in html and "1470 baris lain siap" in html
+    assert html.count("L/P harus diisi") == 10
+    assert len(gzip.compress(response.data)) <= 30 * 1024
+
+
 def test_import_confirm_saves_and_audits(app, login_as):
     client = login_as(make_user("staf"))
     bendungan = factories.pokja("Bendungan").id

@@ -263,14 +263,16 @@ def mark_context(meeting_id: int, member_id: int):
     return db.session.execute(scoped(stmt, Member.pokja_id)).first()
 
 
-def guests(meeting_id: int) -> list:
-    """The walk-ins the user may see, in arrival order."""
+def guests(meeting_id: int, pokja_id: int | None = None) -> list:
+    """The walk-ins the user may see (of one Pokja if given), in arrival order."""
     stmt = (
         select(MeetingGuest, Pokja.display_name)
         .outerjoin(Pokja, Pokja.id == MeetingGuest.pokja_id)
         .where(MeetingGuest.meeting_id == meeting_id)
         .order_by(MeetingGuest.id)
     )
+    if pokja_id:
+        stmt = stmt.where(MeetingGuest.pokja_id == pokja_id)
     return db.session.execute(scoped(stmt, MeetingGuest.pokja_id)).all()
 
 

@@ -672,11 +672,13 @@ def sign_sheet(meeting_id: int):
     variant = request.args.get("varian", "kosong")
     if variant not in ("kosong", "hasil"):
         variant = "kosong"
-    rows = queries.roster(meeting.id, meeting.date)
+    # ?pokja= prints one Pokja's sheet of a many-Pokja meeting.
+    pokja_id = _roll_filters(loaded)["pokja"]
+    rows = queries.roster(meeting.id, meeting.date, "", pokja_id)
     groups: dict[str, list] = {}
     for row in rows:
         groups.setdefault(row.pokja_name, []).append(row)
-    guests = queries.guests(meeting.id) if variant == "hasil" else []
+    guests = queries.guests(meeting.id, pokja_id) if variant == "hasil" else []
     blank_rows = max(10, 20 - len(rows) - len(guests)) if rows else 25
     return render_template(
         "meetings/sign_sheet.html",
@@ -687,6 +689,10 @@ def sign_sheet(meeting_id: int):
         guests=guests,
         blank_rows=blank_rows,
         statuses=vocab.ATTENDANCE_STATUSES,
+        pokja_names=[loaded.pokja[pokja_id]]
+        if pokja_id
+        else list(loaded.pokja.values()),
+        back={"pokja": pokja_id} if pokja_id else {},
     )
 
 
@@ -972,7 +978,8 @@ def member_import():
             form.file.errors.append("Berkas kosong.")
         else:
             try:
-                rows = importer.read_table(upload.filename, data)
+                filename = (clean_line(upload.filename) or "berkas")[:100]
+                rows = importer.read_table(filename, data)
             except importer.ImportProblem as problem:
                 form.file.errors.append(str(problem))
             else:
@@ -987,7 +994,7 @@ def member_import():
                         {
                             "user_id": current_user.id,
                             "default_pokja_id": default,
-                            "filename": upload.filename[:100],
+                            "filename": filename,
                             "rows": rows,
                         }
                     ),
@@ -999,7 +1006,7 @@ def member_import():
                     checked=checked,
                     ok=sum(1 for r in checked if r.ok),
                     confirm=ConfirmImportForm(formdata=None, token=token),
-                    filename=upload.filename,
+                    filename=filename,
                     pokja_names=pokja_names,
                     seksi=_seksi(),
                 )
