@@ -98,3 +98,115 @@ def put_in_session(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = f"{user.id}:{version}"
         session["_fresh"] = True
+
+
+# --- meetings ------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from kkbweb.meetings.models import (  # noqa: E402
+    Attendance,
+    Meeting,
+    MeetingGuest,
+    MeetingPokja,
+    Member,
+)
+
+
+def make_member(
+    pokja="Ciwedus",
+    name: str | None = None,
+    sex: str = "P",
+    jabatan: str = "anggota",
+    unsur: str = "pkk",
+    **fields,
+):
+    """Create a member of a Pokja (a Pokja object or its display name)."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    member = Member(
+        pokja_id=pokja.id,
+        name=name or f"Anggota {next(_counter)}",
+        sex=sex,
+        jabatan=jabatan,
+        unsur=unsur,
+        **fields,
+    )
+    return save(member)
+
+
+def make_members(pokja="Ciwedus", count: int = 5, prefix: str = "Anggota") -> list:
+    """Create `count` members of a Pokja in one commit; return their ids."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    with context():
+        members = [
+            Member(
+                pokja_id=pokja.id,
+                name=f"{prefix} {pokja.display_name} {i:03d}",
+                sex="L" if i % 3 == 0 else "P",
+                jabatan="anggota",
+                unsur="pkk",
+            )
+            for i in range(1, count + 1)
+        ]
+        db.session.add_all(members)
+        db.session.commit()
+        return [m.id for m in members]
+
+
+def make_meeting(
+    pokja=("Ciwedus",),
+    title: str = "Rapat Pokja bulanan",
+    kind: str = "rapat_pokja",
+    status: str = "dijadwalkan",
+    date=None,
+    **fields,
+):
+    """Create a meeting inviting the given Pokja (objects or display names)."""
+    if isinstance(pokja, (str, Pokja)):
+        pokja = (pokja,)
+    pokja = [globals()["pokja"](p) if isinstance(p, str) else p for p in pokja]
+    with context():
+        meeting = Meeting(
+            kind=kind,
+            title=title,
+            date=date or dt.date(2024, 5, 27),
+            start_time=fields.pop("start_time", dt.time(8, 30)),
+            place=fields.pop("place", "Aula Kantor Kelurahan"),
+            status=status,
+            **fields,
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        for p in pokja:
+            db.session.add(MeetingPokja(meeting_id=meeting.id, pokja_id=p.id))
+        db.session.commit()
+        return detach(meeting)
+
+
+def make_mark(meeting, member, status: str = "hadir"):
+    """Record a status for a member at a meeting."""
+    return save(
+        Attendance(
+            meeting_id=meeting.id,
+            member_id=member.id,
+            pokja_id=member.pokja_id,
+            status=status,
+        )
+    )
+
+
+def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
+    """Record a walk-in guest."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    return save(
+        MeetingGuest(
+            meeting_id=meeting.id,
+            name=name,
+            sex=sex,
+            affiliation="Puskesmas",
+            pokja_id=pokja.id if pokja else None,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Meetings and attendance: members per Pokja, meetings, roll call, daftar hadir."""

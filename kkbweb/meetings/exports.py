@@ -1,0 +1,163 @@
+"""The attendance list as CSV and XLSX: Indonesian headers, numbers as numbers."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from kkbweb.meetings import vocab
+from kkbweb.meetings.recap import Recap
+from kkbweb.timeutil import hari_tanggal, to_wib
+
+LIST_HEADERS = [
+    "No",
+    "Pokja",
+    "Nama",
+    "L/P",
+    "Jabatan",
+    "Seksi",
+    "Unsur/instansi",
+    "Kehadiran",
+    "Waktu dicatat (WIB)",
+]
+RECAP_HEADERS = [
+    "Pokja",
+    "Diundang",
+    "Hadir L",
+    "Hadir P",
+    "Hadir",
+    "Izin",
+    "Sakit",
+    "Tidak hadir",
+    "Belum ditandai",
+    "Tamu L",
+    "Tamu P",
+    "Tingkat kehadiran (%)",
+]
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """Neutralise text that a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def attendance_rows(members, guests, seksi: dict[str, str]) -> list[list]:
+    """One list per person: members (with status or 'Belum ditandai'), then guests."""
+    rows = []
+    for member in members:
+        rows.append(
+            [
+                len(rows) + 1,
+                member.pokja_name,
+                member.name,
+                member.sex,
+                vocab.label(vocab.JABATAN, member.jabatan),
+                vocab.label(seksi, member.seksi),
+                vocab.label(vocab.UNSUR, member.unsur),
+                vocab.ATTENDANCE_STATUSES.get(member.status, vocab.NOT_MARKED_LABEL),
+                _local(member.marked_at),
+            ]
+        )
+    for guest, pokja_name in guests:
+        rows.append(
+            [
+                len(rows) + 1,
+                pokja_name or "",
+                guest.name,
+                guest.sex,
+                "Tamu",
+                "",
+                guest.affiliation or "",
+                "Hadir (tamu)",
+                _local(guest.created_at),
+            ]
+        )
+    return rows
+
+
+def _local(moment) -> str:
+    """A stored UTC moment as 'yyyy-mm-dd hh:mm' WIB, or empty."""
+    return f"{to_wib(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def recap_rows(recap: Recap) -> list[list]:
+    """The Rekap sheet: one line per Pokja and a total, all counts as numbers."""
+    lines = []
+    for row in [*recap.rows, recap.total]:
+        lines.append(
+            [
+                row.pokja_name,
+                row.roster(),
+                row.n(vocab.PRESENT, "L"),
+                row.n(vocab.PRESENT, "P"),
+                row.n(vocab.PRESENT),
+                row.n("izin"),
+                row.n("sakit"),
+                row.n("tidak_hadir"),
+                row.n(None),
+                row.guests("L"),
+                row.guests("P"),
+                row.rate if row.rate is not None else "",
+            ]
+        )
+    return lines
+
+
+def to_csv(rows: list[list]) -> bytes:
+    """CSV in UTF-8 with a BOM so that Excel shows Indonesian names correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(LIST_HEADERS)
+    for row in rows:
+        writer.writerow([safe_text(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> bytes:
+    """A workbook with the attendance list, the recap and the meeting's details."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Daftar hadir"
+    _table(sheet, LIST_HEADERS, rows, widths=[5, 16, 30, 5, 18, 20, 22, 15, 18])
+    _table(
+        book.create_sheet("Rekap"),
+        RECAP_HEADERS,
+        recap_rows(recap),
+        widths=[22] + [10] * 10 + [12],
+    )
+    info = book.create_sheet("Rapat")
+    details = [
+        ("Jenis", meeting.kind_label),
+        ("Judul", meeting.title),
+        ("Hari/tanggal", hari_tanggal(meeting.date)),
+        ("Jam", f"{meeting.start_time:%H.%M} WIB" if meeting.start_time else ""),
+        ("Tempat", meeting.place),
+        ("Pokja diundang", ", ".join(pokja_names)),
+        ("Status", meeting.status_label),
+    ]
+    for key, value in details:
+        info.append([key, safe_text(value)])
+    info.column_dimensions["A"].width = 16
+    info.column_dimensions["B"].width = 60
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> None:
+    """Write a header row in bold, the rows, filters and a frozen header."""
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_text(v) for v in row])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
