@@ -51,7 +51,7 @@ from kkbweb.timeutil import today_wib
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 # Ids beyond a 32-bit integer can only be typos or probes: 404 before any SQL.
-ID = "int(max=2147483647)"
+ID = "int"  # bounded to INTEGER ids by the app-wide converter
 MEETING = f"/<{ID}:meeting_id>"
 MEMBER = f"/members/<{ID}:member_id>"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
