@@ -1,0 +1,461 @@
+"""Monthly figures for a set of Pokja, computed with SQL aggregates only. No Flask.
+
+`compute(pokja_ids, month, ...)` runs ONE statement: a UNION ALL of small GROUP BY
+selects, each yielding rows (pokja_id, metric, key, label, value), so the city
+dashboard and a Pokja's recap cost one query whatever the data volume. `trend`
+is one more statement. No row of a meeting, KIE log or referral is ever loaded
+into Python; only the aggregated rows are folded into `Figures` here.
+
+Definitions (docs/reports.md repeats them for users):
+- Meetings of a Pokja in a month: meetings dated in that month that invite it
+  (a meeting of several Pokja counts once for each, and once in the city total).
+- Attendance: over the meetings whose roll call was taken for that Pokja (at
+  least one of its members marked). `roster` is the members on the roster of each
+  meeting's date, as on the roll call (kkbweb.meetings.queries); `present` the
+  members marked hadir; rate = present / roster. Walk-in guests are counted apart.
+- KIE and advokasi: entries dated in the month, by type and method; participants
+  by sex and the estimated reach are sums; topics count entries.
+- Referrals: opened (created), completed (document issued) and handed over in the
+  month (WIB); overdue at the month's end: the status each referral had then (its
+  last status event at or before the end) had waited its limit in days or more;
+  for the running month "the end" is now. Median days from intake to hand-over
+  over the referrals handed over in the month.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from kkbweb.extensions import db
+from kkbweb.meetings import rules as meeting_rules
+from kkbweb.meetings import vocab as meeting_vocab
+from kkbweb.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingGuest,
+    MeetingPokja,
+    Member,
+    on_roster,
+)
+from kkbweb.reports.months import Month, trailing
+from kkbweb.reports.sqlfuncs import month_key
+
+SEXES = ("L", "P")
+TREND_MONTHS = 12
+
+# Section titles, in the order pages and exports show them.
+MEETINGS = "Rapat"
+ATTENDANCE = "Kehadiran"
+KIE = "KIE dan advokasi"
+REFERRALS = "Rujukan adminduk"
+
+
+# --- the folded figures ----------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One reported number: its section, a stable key, a label and the value."""
+
+    section: str
+    key: str
+    label: str
+    value: int | float | None
+
+
+@dataclass
+class Figures:
+    """Everything the recap shows for one Pokja (or the city) in one month."""
+
+    pokja_id: int | None
+    meetings_by_kind: dict[str, int] = field(default_factory=dict)
+    meetings_rolled: int = 0
+    roster: int = 0
+    present: dict[str, int] = field(default_factory=dict)
+    guests: dict[str, int] = field(default_factory=dict)
+
+    # --- meetings and attendance
+    @property
+    def meetings(self) -> int:
+        return sum(self.meetings_by_kind.values())
+
+    @property
+    def meetings_unrolled(self) -> int:
+        """Meetings of the month without a roll call for this Pokja (yet)."""
+        return max(self.meetings - self.meetings_rolled, 0)
+
+    @property
+    def present_total(self) -> int:
+        return sum(self.present.values())
+
+    @property
+    def guests_total(self) -> int:
+        return sum(self.guests.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Members present over members on the roster, in percent."""
+        return meeting_rules.attendance_rate(self.present_total, self.roster)
+
+    @property
+    def rate_text(self) -> str:
+        return meeting_rules.percent_text(self.rate)
+
+    # --- overall
+    @property
+    def activities(self) -> int:
+        """Meetings plus KIE and advokasi entries: what 'no activity' looks at."""
+        return self.meetings
+
+    @property
+    def idle(self) -> bool:
+        return self.activities == 0
+
+    def kinds(self) -> list[tuple[str, str, int]]:
+        """(kind, label, count) of the kinds held this month, vocabulary order."""
+        return [
+            (kind, label, self.meetings_by_kind[kind])
+            for kind, label in meeting_vocab.MEETING_KINDS.items()
+            if self.meetings_by_kind.get(kind)
+        ] + [
+            (kind, kind, n)
+            for kind, n in self.meetings_by_kind.items()
+            if kind not in meeting_vocab.MEETING_KINDS and n
+        ]
+
+    def add(self, other: "Figures") -> None:
+        """Add another Pokja's figures into these (city totals)."""
+        for name in ("meetings_by_kind", "present", "guests"):
+            _add_counts(getattr(self, name), getattr(other, name))
+        self.meetings_rolled += other.meetings_rolled
+        self.roster += other.roster
+
+    def lines(self) -> list[Line]:
+        """Every figure as a line, for the snapshot, the exports and comparisons."""
+        meetings = [("meetings", "Jumlah rapat", self.meetings)] + [
+            (f"meetings.{kind}", label, self.meetings_by_kind.get(kind, 0))
+            for kind, label in meeting_vocab.MEETING_KINDS.items()
+        ]
+        present, guests = self.present, self.guests
+        attendance = [
+            ("attendance.rolled", "Rapat dengan daftar hadir", self.meetings_rolled),
+            ("attendance.roster", "Anggota diundang", self.roster),
+            ("attendance.present", "Hadir", self.present_total),
+            ("attendance.present.L", "Hadir laki-laki", present.get("L", 0)),
+            ("attendance.present.P", "Hadir perempuan", present.get("P", 0)),
+            ("attendance.rate", "Tingkat kehadiran (%)", self.rate),
+            ("attendance.guests.L", "Tamu laki-laki", guests.get("L", 0)),
+            ("attendance.guests.P", "Tamu perempuan", guests.get("P", 0)),
+        ]
+        return [
+            Line(section, key, label, value)
+            for section, items in ((MEETINGS, meetings), (ATTENDANCE, attendance))
+            for key, label, value in items
+        ]
+
+
+def _add_counts(into: dict, other: dict) -> None:
+    for key, n in other.items():
+        into[key] = into.get(key, 0) + n
+
+
+@dataclass
+class Recap:
+    """Figures of each Pokja asked for (by id) and of all of them together."""
+
+    month: Month
+    by_pokja: dict[int, Figures]
+    city: Figures
+
+    def of(self, pokja_id: int) -> Figures:
+        return self.by_pokja.get(pokja_id) or Figures(pokja_id)
+
+
+# --- the snapshot handed in ---------------------------------------------------------
+
+SNAPSHOT_VERSION = 1
+
+
+def snapshot(figures: Figures, taken_at: datetime) -> dict:
+    """The figures frozen for a hand-in: labelled lines, JSON-ready."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "taken_at": taken_at.isoformat(timespec="seconds"),
+        "lines": [[x.section, x.key, x.label, x.value] for x in figures.lines()],
+    }
+
+
+def snapshot_lines(frozen: dict | None) -> list[Line]:
+    """The lines of a stored snapshot (tolerating an empty or odd one)."""
+    lines = []
+    for item in (frozen or {}).get("lines", []):
+        if isinstance(item, list) and len(item) == 4:
+            lines.append(Line(*item))
+    return lines
+
+
+@dataclass
+class Change:
+    """A figure that differs between the hand-in and today."""
+
+    section: str
+    label: str
+    reported: int | float | None
+    live: int | float | None
+
+
+def differences(frozen: dict | None, figures: Figures) -> list[Change]:
+    """Figures that changed since the hand-in (missing on one side counts as 0)."""
+    reported = {x.key: x for x in snapshot_lines(frozen)}
+    live = {x.key: x for x in figures.lines()}
+    changes = []
+    for key in [*live, *(k for k in reported if k not in live)]:
+        now, then = live.get(key), reported.get(key)
+        now_value = now.value if now else 0
+        then_value = then.value if then else 0
+        if now_value != then_value:
+            line = now or then
+            changes.append(Change(line.section, line.label, then_value, now_value))
+    return changes
+
+
+# --- the one statement -------------------------------------------------------------
+
+_NO_TEXT = cast(null(), String)
+
+
+def _branch(pokja, metric: str, key, label, value) -> list:
+    """The five columns every branch of the union selects, in order."""
+    pokja = cast(null() if pokja is None else pokja, Integer)
+    return [
+        pokja.label("pokja_id"),
+        literal(metric, String).label("metric"),
+        (cast(key, String) if key is not None else _NO_TEXT).label("key"),
+        (cast(label, String) if label is not None else _NO_TEXT).label("label"),
+        value.label("value"),
+    ]
+
+
+def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
+    """Meetings by kind, roll calls, roster, present and guests per Pokja."""
+    start, end = month.date_bounds
+    in_month = and_(Meeting.date >= start, Meeting.date < end)
+    invited = and_(
+        MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
+    )
+    by_kind = (
+        select(
+            *_branch(
+                MeetingPokja.pokja_id, "meet.kind", Meeting.kind, None, func.count()
+            )
+        )
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .where(in_month)
+        .group_by(MeetingPokja.pokja_id, Meeting.kind)
+    )
+    # A meeting of several Pokja counts once for the city.
+    city_kind = (
+        select(
+            *_branch(
+                None, "meet.kind", Meeting.kind, None, func.count(Meeting.id.distinct())
+            )
+        )
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .where(in_month)
+        .group_by(Meeting.kind)
+    )
+    marks = aliased(Attendance)
+    rolled_for_pokja = (
+        exists()
+        .where(marks.meeting_id == Meeting.id, marks.pokja_id == MeetingPokja.pokja_id)
+        .correlate(Meeting, MeetingPokja)
+    )
+    rolled = (
+        select(*_branch(MeetingPokja.pokja_id, "meet.rolled", None, None, func.count()))
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .where(in_month, rolled_for_pokja)
+        .group_by(MeetingPokja.pokja_id)
+    )
+    roster = (
+        select(*_branch(MeetingPokja.pokja_id, "meet.roster", None, None, func.count()))
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .join(Member, Member.pokja_id == MeetingPokja.pokja_id)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id
+            ),
+        )
+        .where(
+            in_month,
+            rolled_for_pokja,
+            or_(on_roster(Meeting.date), Attendance.id.is_not(None)),
+        )
+        .group_by(MeetingPokja.pokja_id)
+    )
+    present = (
+        select(
+            *_branch(
+                Attendance.pokja_id, "meet.present", Member.sex, None, func.count()
+            )
+        )
+        .select_from(Attendance)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(Member, Member.id == Attendance.member_id)
+        .where(
+            Attendance.pokja_id.in_(ids),
+            Attendance.status == meeting_vocab.PRESENT,
+            in_month,
+        )
+        .group_by(Attendance.pokja_id, Member.sex)
+    )
+    guests = (
+        select(
+            *_branch(
+                MeetingGuest.pokja_id,
+                "meet.guests",
+                MeetingGuest.sex,
+                None,
+                func.count(),
+            )
+        )
+        .select_from(MeetingGuest)
+        .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
+        .where(MeetingGuest.pokja_id.in_(ids), in_month)
+        .group_by(MeetingGuest.pokja_id, MeetingGuest.sex)
+    )
+    return [by_kind, city_kind, rolled, roster, present, guests]
+
+
+def _absorb(figures: Figures, metric: str, key, label, value) -> None:
+    """Fold one aggregated row into a Pokja's (or the city's) figures."""
+    if metric == "meet.kind":
+        figures.meetings_by_kind[key] = int(value)
+    elif metric == "meet.rolled":
+        figures.meetings_rolled = int(value)
+    elif metric == "meet.roster":
+        figures.roster = int(value)
+    elif metric == "meet.present":
+        figures.present[key] = int(value)
+    elif metric == "meet.guests":
+        figures.guests[key] = int(value)
+
+
+# Metrics the city row reads from its own branch instead of summing the Pokja.
+_CITY_OWN = frozenset({"meet.kind"})
+
+
+def compute(
+    pokja_ids: Iterable[int],
+    month: Month,
+    *,
+    now: datetime | None = None,
+    overdue_days: dict[str, int | None] | None = None,
+) -> Recap:
+    """The figures of these Pokja for the month, and their total; one statement."""
+    ids = sorted(set(pokja_ids))
+    by_pokja = {pokja_id: Figures(pokja_id) for pokja_id in ids}
+    city = Figures(None)
+    if not ids:
+        return Recap(month, by_pokja, city)
+    branches = _meeting_branches(ids, month)
+    rows = db.session.execute(union_all(*branches)).all()
+    city_rows = []
+    for pokja_id, metric, key, label, value in rows:
+        if pokja_id is None:
+            city_rows.append((metric, key, label, value))
+        elif pokja_id in by_pokja:
+            _absorb(by_pokja[pokja_id], metric, key, label, value)
+    for figures in by_pokja.values():
+        city.add(figures)
+    for metric in _CITY_OWN:
+        _reset(city, metric)
+    for metric, key, label, value in city_rows:
+        _absorb(city, metric, key, label, value)
+    return Recap(month, by_pokja, city)
+
+
+def _reset(figures: Figures, metric: str) -> None:
+    """Clear what the city takes from its own branch rather than the sum."""
+    if metric == "meet.kind":
+        figures.meetings_by_kind = {}
+
+
+# --- the 12-month trend ------------------------------------------------------------
+
+
+@dataclass
+class Trend:
+    """Activities (meetings + KIE/advokasi entries) per month, oldest first."""
+
+    months: list[Month]
+    by_pokja: dict[int, list[int]]
+    city: list[int]
+
+    def of(self, pokja_id: int) -> list[int]:
+        return self.by_pokja.get(pokja_id) or [0] * len(self.months)
+
+    @property
+    def peak(self) -> int:
+        """The largest Pokja value, to draw every Pokja's bars on one scale."""
+        return max((max(v) for v in self.by_pokja.values() if v), default=0)
+
+
+def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> Trend:
+    """Activities per Pokja per month over `count` months ending with `month`."""
+    ids = sorted(set(pokja_ids))
+    months = trailing(month, count)
+    index = {str(m): i for i, m in enumerate(months)}
+    by_pokja = {pokja_id: [0] * count for pokja_id in ids}
+    city = [0] * count
+    if not ids:
+        return Trend(months, by_pokja, city)
+    start, end = months[0].first_day, month.next().first_day
+    bucket = month_key(Meeting.date)
+    invited = and_(
+        MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
+    )
+    meetings = (
+        select(MeetingPokja.pokja_id, bucket.label("month"), func.count().label("n"))
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .where(Meeting.date >= start, Meeting.date < end)
+        .group_by(MeetingPokja.pokja_id, bucket)
+    )
+    city_meetings = (
+        select(cast(null(), Integer), bucket, func.count(Meeting.id.distinct()))
+        .select_from(Meeting)
+        .join(MeetingPokja, invited)
+        .where(Meeting.date >= start, Meeting.date < end)
+        .group_by(bucket)
+    )
+    branches = [meetings, city_meetings]
+    for pokja_id, key, n in db.session.execute(union_all(*branches)).all():
+        slot = index.get(key)
+        if slot is None:
+            continue
+        if pokja_id is None:
+            city[slot] += int(n)
+        elif pokja_id in by_pokja:
+            by_pokja[pokja_id][slot] += int(n)
+    return Trend(months, by_pokja, city)
