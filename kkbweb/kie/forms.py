@@ -148,7 +148,7 @@ def _count_field(label: str, maximum: int, description: str = ""):
 class ActivityForm(Form):
     """One KIE or advokasi activity; choices are filled in by the view."""
 
-    pokja_id = SelectField("Pokja", coerce=optional_id)
+    pokja_id = SelectField("Pokja", coerce=optional_id, default=0)
     activity_date = DateField(
         "Tanggal kegiatan",
         validators=[Required("Isi tanggal kegiatan.")],
@@ -160,7 +160,10 @@ class ActivityForm(Form):
         validators=[Required("Pilih jenis kegiatan.")],
     )
     method_id = SelectField(
-        "Metode", coerce=optional_id, validators=[DataRequired("Pilih metode.")]
+        "Metode",
+        coerce=optional_id,
+        default=0,
+        validators=[DataRequired("Pilih metode.")],
     )
     title = StringField(
         "Judul kegiatan",
@@ -200,6 +203,7 @@ class ActivityForm(Form):
     kategori_id = SelectField(
         "Kategori (fungsi keluarga)",
         coerce=optional_id,
+        default=0,
         validators=[DataRequired("Pilih kategori.")],
     )
     speaker = StringField(
@@ -214,7 +218,7 @@ class ActivityForm(Form):
         validators=[Optional(), Length(max=200), clean_text()],
         render_kw={"list": "kie-mitra", "autocomplete": "off"},
     )
-    campaign_id = SelectField("Kampanye", coerce=optional_id)
+    campaign_id = SelectField("Kampanye", coerce=optional_id, default=0)
     notes = TextAreaField(
         "Catatan/deskripsi",
         filters=[strip],

@@ -499,6 +499,8 @@ def edit(activity_id: int):
         new_links = _apply(form, activity)
         after = snapshot(activity, new_links, options)
         if after != before:
+            # Set before the link statements so that one UPDATE carries it all.
+            activity.updated_at = utcnow()
             if removed := old_links - new_links:
                 db.session.execute(
                     delete(kie_activity_term).where(
@@ -511,7 +513,6 @@ def edit(activity_id: int):
                     insert(kie_activity_term),
                     [{"activity_id": activity.id, "term_id": t} for t in added],
                 )
-            activity.updated_at = utcnow()
             record("kie.update", activity, before=before, after=after)
             db.session.commit()
             flash("Perubahan kegiatan disimpan.", "success")
