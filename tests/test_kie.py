@@ -204,7 +204,7 @@ def test_pokja_user_logs_activity_with_photo_then_lists_filters_and_exports(
     assert created[0].after["topics"] == ["Gizi/ASI", "Stunting"]
     exported = audit_rows(app, "kie.export")
     assert exported[0].after["rows"] == 1
-    assert exported[0].after["filters"] == {"topik": str(stunting)}
+    assert exported[0].after["filters"] == {"dari": "", "topik": str(stunting)}
 
 
 def test_staff_filters_city_list_to_a_month_and_topic_and_totals_match(
@@ -650,6 +650,22 @@ def test_the_list_is_newest_first_and_paginated(client, login_as):
     assert positions == sorted(positions)
 
 
+def test_a_bare_list_shows_twelve_months_and_clearing_dari_shows_all(client, login_as):
+    factories.make_kie_activity(title="Kegiatan tahun lalu sekali",
+                                activity_date=TODAY - timedelta(days=400))  # fmt: skip
+    factories.make_kie_activity(title="Kegiatan bulan ini")
+    login_as(factories.make_user("staf"))
+    bare = page_text(client.get("/kie/"))
+    assert "Kegiatan bulan ini" in bare and "tahun lalu sekali" not in bare
+    assert f'name="dari" type="date" value="{TODAY - timedelta(days=365)}"' in bare
+    everything = page_text(client.get("/kie/?dari="))
+    assert "tahun lalu sekali" in everything
+    assert re.search(r'<div class="stat"><b>2</b><span>kegiatan', everything)
+    # The export of an all-time list is all-time too.
+    rows = xlsx_rows(export(client, "xlsx", dari="").data)
+    assert len(rows) == 3
+
+
 def test_post_query_budgets(app, client, login_as, terms):
     user = factories.make_user("staf")
     login_as(user)
@@ -990,3 +1006,18 @@ def test_heic_from_an_iphone_is_accepted():
         pytest.skip("this libheif has no HEIC encoder to make a sample")
     result = photos.process(buffer.getvalue(), "IMG_0001.HEIC")
     assert (result.width, result.height) == (1280, 960)
+
+
+def test_filters_parse_defensively_and_keep_all_time_in_links():
+    from kkbweb.kie.queries import Filters
+
+    bare = Filters.parse({}, True, TODAY)
+    assert bare.dari == TODAY - timedelta(days=365)
+    assert Filters.parse({"dari": ""}, True, TODAY).args() == {"dari": ""}
+    silly = Filters.parse(
+        {"pokja": "99999999999", "topik": "-3", "metode": "1.5", "jenis": "x"},
+        True,
+        TODAY,
+    )
+    assert (silly.pokja, silly.topik, silly.metode, silly.jenis) == (None,) * 3 + ("",)
+    assert Filters.parse({"pokja": "2"}, False, TODAY).pokja is None

@@ -129,9 +129,9 @@ class KieActivity(db.Model):
     __tablename__ = "kie_activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Indexed by ix_kie_activity_pokja_date (pokja_id first).
+    # Both indexed through the covering indexes in __table_args__.
     pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"))
-    activity_date: Mapped[date] = mapped_column(Date, index=True)
+    activity_date: Mapped[date] = mapped_column(Date)
     activity_type: Mapped[str] = mapped_column(String(10))  # kie | advokasi
     method_id: Mapped[int] = mapped_column(ForeignKey("kie_term.id"), index=True)
     kategori_id: Mapped[int] = mapped_column(ForeignKey("kie_term.id"))
@@ -159,14 +159,10 @@ class KieActivity(db.Model):
     kategori = relationship(KieTerm, foreign_keys=[kategori_id], lazy="raise_on_sql")
     campaign = relationship(KieCampaign, lazy="raise_on_sql")
     created_by = relationship("User", lazy="raise_on_sql")
-    # Written with plain inserts/deletes (see views), read through this.
-    terms = relationship(
-        KieTerm,
-        secondary=kie_activity_term,
-        lazy="raise_on_sql",
-        viewonly=True,
-        order_by=(KieTerm.sort, KieTerm.label),
-    )
+    # Written with plain inserts/deletes (see views), read through these rows.
+    # Eager-loaded as two plain LEFT JOINs (link, then term): a secondary=
+    # relationship renders a nested join that SQLite materializes in full.
+    links = relationship("KieActivityTerm", lazy="raise_on_sql", viewonly=True)
     # Rows go with the entry (ON DELETE CASCADE); the view removes the files.
     photos = relationship(
         "KiePhoto",
@@ -176,7 +172,23 @@ class KieActivity(db.Model):
     )
 
     __table_args__ = (
-        Index("ix_kie_activity_pokja_date", "pokja_id", "activity_date"),
+        # Newest-first lists walk these; the counts ride along so that totals
+        # and monthly sums (per Pokja or city-wide) never touch the table rows.
+        Index(
+            "ix_kie_activity_date_counts",
+            "activity_date",
+            "participants_male",
+            "participants_female",
+            "estimated_reach",
+        ),
+        Index(
+            "ix_kie_activity_pokja_date",
+            "pokja_id",
+            "activity_date",
+            "participants_male",
+            "participants_female",
+            "estimated_reach",
+        ),
         # An entry of a campaign belongs to one of the campaign's Pokja; the
         # database refuses to take a Pokja out of a campaign it has entries in.
         ForeignKeyConstraint(
@@ -195,6 +207,13 @@ class KieActivity(db.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def terms(self) -> list[KieTerm]:
+        """The linked media, topics and audiences, in vocabulary order."""
+        return sorted(
+            (link.term for link in self.links), key=lambda t: (t.sort, t.label)
+        )
+
     def terms_of(self, kind: str) -> list[KieTerm]:
         """The linked terms of one kind (media, topic, audience)."""
         return [term for term in self.terms if term.kind == kind]
@@ -202,6 +221,14 @@ class KieActivity(db.Model):
     @property
     def participants(self) -> int:
         return (self.participants_male or 0) + (self.participants_female or 0)
+
+
+class KieActivityTerm(db.Model):
+    """One link between an entry and a media, topic or audience term."""
+
+    __table__ = kie_activity_term
+
+    term = relationship(KieTerm, lazy="raise_on_sql", viewonly=True)
 
 
 class KiePhoto(db.Model):

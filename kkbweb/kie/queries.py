@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     String,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -24,6 +25,7 @@ from kkbweb.auth.access import pokja_condition
 from kkbweb.extensions import db
 from kkbweb.kie.models import (
     KieActivity,
+    KieActivityTerm,
     KieCampaign,
     KieTerm,
     kie_activity_term,
@@ -191,6 +193,13 @@ def _date(raw) -> date | None:
         return None
 
 
+FILTER_KEYS = ("dari", "sampai", "pokja", "jenis", "metode", "topik", "kampanye")
+# A bare list opens on the last twelve months: what the department reads, and
+# its totals stay cheap however many years of logs pile up. Clearing "dari"
+# shows everything.
+DEFAULT_PERIOD = timedelta(days=365)
+
+
 @dataclass
 class Filters:
     """The list's filters, parsed defensively from the query string."""
@@ -204,7 +213,9 @@ class Filters:
     kampanye: int | None = None
 
     @classmethod
-    def parse(cls, args: Mapping, may_pick_pokja: bool) -> "Filters":
+    def parse(cls, args: Mapping, may_pick_pokja: bool, today: date) -> "Filters":
+        if not any(key in args for key in FILTER_KEYS):
+            return cls(dari=today - DEFAULT_PERIOD)
         jenis = str(args.get("jenis", ""))
         return cls(
             dari=_date(args.get("dari")),
@@ -217,17 +228,21 @@ class Filters:
         )
 
     def args(self) -> dict[str, str]:
-        """The set filters as query-string values (for links and exports)."""
+        """The filters as query-string values (for links and exports).
+
+        "dari" is always there, empty for "all time", so that the next page of
+        an all-time list does not fall back to the default period.
+        """
         values = {
-            "dari": self.dari.isoformat() if self.dari else "",
-            "sampai": self.sampai.isoformat() if self.sampai else "",
             "pokja": self.pokja or "",
             "jenis": self.jenis,
             "metode": self.metode or "",
             "topik": self.topik or "",
             "kampanye": self.kampanye or "",
+            "sampai": self.sampai.isoformat() if self.sampai else "",
         }
-        return {key: str(value) for key, value in values.items() if value}
+        found = {key: str(value) for key, value in values.items() if value}
+        return {"dari": self.dari.isoformat() if self.dari else "", **found}
 
     def conditions(self) -> list[ColumnElement]:
         """WHERE conditions for KieActivity (the caller adds the Pokja scope)."""
@@ -245,11 +260,12 @@ class Filters:
         if self.kampanye:
             found.append(KieActivity.campaign_id == self.kampanye)
         if self.topik:
+            # EXISTS, not IN: SQLite then walks the date index newest first and
+            # probes the link's primary key, stopping after one page.
             found.append(
-                KieActivity.id.in_(
-                    select(kie_activity_term.c.activity_id).where(
-                        kie_activity_term.c.term_id == self.topik
-                    )
+                exists().where(
+                    kie_activity_term.c.activity_id == KieActivity.id,
+                    kie_activity_term.c.term_id == self.topik,
                 )
             )
         return found
@@ -268,7 +284,7 @@ def list_stmt(conditions: list[ColumnElement]) -> Select:
         .options(
             joinedload(KieActivity.pokja),
             joinedload(KieActivity.method),
-            joinedload(KieActivity.terms),
+            joinedload(KieActivity.links).joinedload(KieActivityTerm.term),
         )
         .order_by(KieActivity.activity_date.desc(), KieActivity.id.desc())
     )
@@ -304,7 +320,7 @@ def detail_stmt(activity_id: int) -> Select:
             joinedload(KieActivity.kategori),
             joinedload(KieActivity.campaign),
             joinedload(KieActivity.created_by),
-            joinedload(KieActivity.terms),
+            joinedload(KieActivity.links).joinedload(KieActivityTerm.term),
             joinedload(KieActivity.photos),
         )
     )

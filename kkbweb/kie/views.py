@@ -323,7 +323,7 @@ def _entry_page(form, options: Options, activity=None, status: int = 200):
 @login_required
 def index():
     """Entries newest first, filtered; htmx swaps only the results."""
-    filters = Filters.parse(request.args, current_user.sees_all_pokja)
+    filters = Filters.parse(request.args, current_user.sees_all_pokja, today_wib())
     conditions = scoped_conditions(filters)
     page = paginate(list_stmt(conditions))
     totals = db.session.execute(totals_stmt(conditions)).one()
@@ -347,7 +347,7 @@ def export():
     if chosen not in EXPORT_FORMATS:
         abort(400)
     layout, file_type, stem = EXPORT_FORMATS[chosen]
-    filters = Filters.parse(request.form, current_user.sees_all_pokja)
+    filters = Filters.parse(request.form, current_user.sees_all_pokja, today_wib())
     limit = current_app.config.get("KIE_EXPORT_MAX_ROWS", 20_000)
     stmt = export_stmt(scoped_conditions(filters)).limit(limit + 1)
     rows = db.session.scalars(stmt).unique().all()

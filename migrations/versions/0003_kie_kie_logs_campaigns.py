@@ -167,11 +167,11 @@ def upgrade():
     sa.UniqueConstraint('form_token', name=op.f('uq_kie_activity_form_token'))
     )
     with op.batch_alter_table('kie_activity', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_kie_activity_activity_date'), ['activity_date'], unique=False)
+        batch_op.create_index('ix_kie_activity_date_counts', ['activity_date', 'participants_male', 'participants_female', 'estimated_reach'], unique=False)
         batch_op.create_index(batch_op.f('ix_kie_activity_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_kie_activity_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_kie_activity_method_id'), ['method_id'], unique=False)
-        batch_op.create_index('ix_kie_activity_pokja_date', ['pokja_id', 'activity_date'], unique=False)
+        batch_op.create_index('ix_kie_activity_pokja_date', ['pokja_id', 'activity_date', 'participants_male', 'participants_female', 'estimated_reach'], unique=False)
 
     op.create_table('kie_activity_term',
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -234,7 +234,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_kie_activity_method_id'))
         batch_op.drop_index(batch_op.f('ix_kie_activity_created_by_id'))
         batch_op.drop_index(batch_op.f('ix_kie_activity_campaign_id'))
-        batch_op.drop_index(batch_op.f('ix_kie_activity_activity_date'))
+        batch_op.drop_index('ix_kie_activity_date_counts')
 
     op.drop_table('kie_activity')
     with op.batch_alter_table('kie_campaign_pokja', schema=None) as batch_op:
