@@ -94,6 +94,7 @@ def entry_form(terms, **overrides) -> dict:
         "participants_male": "4",
         "participants_female": "31",
         "kategori_id": str(terms[("kategori", "sosialisasi_pendidikan")]),
+        "campaign_id": "0",  # what a browser sends for "no campaign"
         "speaker": "Bidan Siti Rohmah",
         "mitra": "Puskesmas Cilegon, TP PKK Kelurahan",
         "notes": "Dibagikan leaflet dan dilakukan penimbangan.",
@@ -262,6 +263,7 @@ BAD_INPUT = [
     ({"topic_ids": ["99999999999999999999"]}, "Pilihan tidak valid", "Posyandu Mawar"),
     ({"topic_ids": []}, "Pilih minimal satu topik.", "Posyandu Mawar"),
     ({"method_id": "abc"}, "Pilih metode.", "Posyandu Mawar"),
+    ({"method_id": "0"}, "Pilih metode.", "Posyandu Mawar"),
     ({"activity_type": "rapat"}, "Pilihan tidak valid.", "Posyandu Mawar"),
     (
         {"participants_male": "0", "participants_female": ""},

@@ -56,10 +56,10 @@ def strip(value):
 
 def optional_id(value) -> int:
     """Coerce a select value where "" means none (0)."""
-    if value in (None, "", 0):
+    if value in (None, ""):
         return 0
     number = int(value)
-    if not 0 < number <= MAX_ID:
+    if not 0 <= number <= MAX_ID:
         raise ValueError("out of range")
     return number
 

@@ -915,7 +915,7 @@ def term_edit(term_id: int):
         if duplicate is not None:
             form.label.errors.append("Nama ini sudah ada di daftar tersebut.")
         else:
-            before = term.audit_dict()
+            before, kind = term.audit_dict(), term.kind
             term.label = form.label.data
             term.sort = form.sort.data if form.sort.data is not None else term.sort
             term.active = form.active.data
@@ -923,7 +923,7 @@ def term_edit(term_id: int):
                 record("kie.term_update", term, before=before, after=term.audit_dict())
                 db.session.commit()
                 flash("Perubahan istilah disimpan.", "success")
-            return redirect(url_for("kie.terms", _anchor=f"daftar-{term.kind}"), 303)
+            return redirect(url_for("kie.terms", _anchor=f"daftar-{kind}"), 303)
     status = _form_status() if form.is_submitted() else 200
     return (
         render_template("kie/term_form.html", form=form, term=term, kinds=KINDS),
