@@ -357,21 +357,30 @@ def _entry(rng, s: Scenario, terms, pokja_id, pokja_name, kecamatan, day):
 
 
 def _flush(rows: list[dict], links: list[list[int]]) -> int:
-    """Insert a batch of entries, then their term links."""
+    """Insert a batch of entries, then their term links.
+
+    A plain executemany without RETURNING, then one select of the new ids by
+    their unique form tokens: ORM bulk inserts with RETURNING go row by row here.
+    """
     if not rows:
         return 0
-    ids = db.session.scalars(
-        insert(KieActivity).returning(KieActivity.id, sort_by_parameter_order=True),
-        rows,
-    ).all()
+    db.session.execute(insert(KieActivity.__table__), rows)
+    tokens = [row["form_token"] for row in rows]
+    ids = dict(
+        db.session.execute(
+            select(KieActivity.form_token, KieActivity.id).where(
+                KieActivity.form_token.in_(tokens)
+            )
+        ).all()
+    )
     pairs = [
-        {"activity_id": activity_id, "term_id": term_id}
-        for activity_id, term_ids in zip(ids, links, strict=True)
+        {"activity_id": ids[token], "term_id": term_id}
+        for token, term_ids in zip(tokens, links, strict=True)
         for term_id in term_ids
     ]
     if pairs:
         db.session.execute(insert(kie_activity_term), pairs)
-    return len(ids)
+    return len(rows)
 
 
 def _typed_at(day: date) -> datetime:
