@@ -207,6 +207,7 @@ def make_kie_activity(
             created_at=created_at or utcnow(),
             form_token=secrets.token_hex(16),
         )
+        activity.updated_at = activity.created_at
         db.session.add(activity)
         db.session.flush()
         links = [terms[("topic", t)] for t in topics]

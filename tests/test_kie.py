@@ -1023,3 +1023,10 @@ def test_filters_parse_defensively_and_keep_all_time_in_links():
     )
     assert (silly.pokja, silly.topik, silly.metode, silly.jenis) == (None,) * 3 + ("",)
     assert Filters.parse({"pokja": "2"}, False, TODAY).pokja is None
+
+
+def test_a_new_entry_is_not_shown_as_edited(client, login_as, terms):
+    login_as(factories.make_user("pokja"))
+    response = client.post("/kie/baru", data=entry_form(terms))
+    page = page_text(client.get(response.headers["Location"]))
+    assert "Dicatat" in page and "· diubah" not in page

@@ -415,9 +415,12 @@ def new():
             form.photos.errors.extend(problems)
             form.photos.errors.append("Pilih ulang foto yang benar lalu simpan lagi.")
             return _entry_page(form, options, status=_form_status())
+    now = utcnow()
     activity = KieActivity(
         pokja_id=pokja_id,
         created_by_id=user.id,
+        created_at=now,
+        updated_at=now,  # equal: the page says "diubah" only after an edit
         form_token=form.form_token.data,
     )
     term_ids = _apply(form, activity)
