@@ -11,6 +11,7 @@ from kkbweb import cli, database, errors, extensions, security, templating
 from kkbweb.audit.views import bp as audit_bp
 from kkbweb.auth.views import bp as auth_bp
 from kkbweb.config import ENV_SETTINGS, Defaults
+from kkbweb.kie.views import bp as kie_bp
 from kkbweb.main.views import bp as main_bp
 from kkbweb.meetings.views import bp as meetings_bp
 from kkbweb.pokja.views import bp as pokja_bp
@@ -18,7 +19,7 @@ from kkbweb.reports.views import bp as reports_bp
 from kkbweb.requests import Request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp, meetings_bp, reports_bp)
+BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp, meetings_bp, kie_bp, reports_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -210,3 +210,135 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
             pokja_id=pokja.id if pokja else None,
         )
     )
+# -- KIE (kkbweb/kie) ----------------------------------------------------------
+
+
+def kie_terms() -> dict[tuple[str, str], int]:
+    """Seed the default KIE vocabularies if needed; return ids by (kind, code)."""
+    from kkbweb.kie.demo import seed_terms
+    from kkbweb.kie.models import KieTerm
+
+    with context():
+        seed_terms()
+        db.session.commit()
+        rows = db.session.execute(select(KieTerm.kind, KieTerm.code, KieTerm.id))
+        return {(kind, code): term_id for kind, code, term_id in rows}
+
+
+def kie_jpeg(size=(64, 48), color=(200, 80, 40)) -> bytes:
+    """A small JPEG, as a camera would send it."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def make_kie_campaign(
+    name: str = "Cegah Stunting Juni 2024",
+    pokja_names=("Ciwedus",),
+    start=None,
+    end=None,
+):
+    """A campaign for the named Pokja (default: the last 60 days)."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from kkbweb.kie.models import KieCampaign, kie_campaign_pokja
+    from kkbweb.timeutil import today_wib
+
+    today = today_wib()
+    with context():
+        campaign = KieCampaign(
+            name=name,
+            start_date=start or today - timedelta(days=60),
+            end_date=end or today,
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        db.session.execute(
+            insert(kie_campaign_pokja),
+            [
+                {"campaign_id": campaign.id, "pokja_id": pokja(n).id}
+                for n in pokja_names
+            ],
+        )
+        return save(campaign)
+
+
+def make_kie_activity(
+    pokja_name: str = "Ciwedus",
+    title: str | None = None,
+    topics=("stunting",),
+    audiences=("pus",),
+    media=(),
+    method: str = "tatap_muka",
+    kategori: str = "sosialisasi_pendidikan",
+    activity_type: str = "kie",
+    activity_date=None,
+    male: int = 3,
+    female: int = 10,
+    reach: int | None = None,
+    campaign=None,
+    created_by=None,
+    created_at=None,
+    photo: bool = False,
+):
+    """A KIE entry with its term links (and one small photo if asked)."""
+    import secrets
+    from pathlib import Path
+
+    from sqlalchemy import insert
+
+    from kkbweb.kie import photos
+    from kkbweb.kie.models import KieActivity, KiePhoto, kie_activity_term
+    from kkbweb.timeutil import today_wib, utcnow
+
+    terms = kie_terms()
+    with context():
+        activity = KieActivity(
+            pokja_id=pokja(pokja_name).id,
+            activity_date=activity_date or today_wib(),
+            activity_type=activity_type,
+            method_id=terms[("method", method)],
+            kategori_id=terms[("kategori", kategori)],
+            campaign_id=campaign.id if campaign else None,
+            title=title or f"Sosialisasi pencegahan stunting {next(_counter)}",
+            place="Posyandu Mawar RW 03",
+            speaker="Bidan Siti Rohmah",
+            mitra="Puskesmas Cilegon",
+            participants_male=male,
+            participants_female=female,
+            estimated_reach=reach,
+            created_by_id=created_by.id if created_by else None,
+            created_at=created_at or utcnow(),
+            form_token=secrets.token_hex(16),
+        )
+        activity.updated_at = activity.created_at
+        db.session.add(activity)
+        db.session.flush()
+        links = [terms[("topic", t)] for t in topics]
+        links += [terms[("audience", a)] for a in audiences]
+        links += [terms[("media", m)] for m in media]
+        if links:
+            db.session.execute(
+                insert(kie_activity_term),
+                [{"activity_id": activity.id, "term_id": t} for t in links],
+            )
+        if photo:
+            filename = photos.new_filename()
+            folder = Path(current_app.config["UPLOAD_FOLDER"]) / "kie"
+            photos.write(folder, filename, kie_jpeg())
+            db.session.add(
+                KiePhoto(
+                    activity_id=activity.id,
+                    filename=filename,
+                    width=64,
+                    height=48,
+                    size_bytes=len(kie_jpeg()),
+                )
+            )
+        return save(activity)

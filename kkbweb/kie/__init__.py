@@ -1,0 +1,1 @@
+"""KIE and advokasi activity logs, campaigns, and their admin-editable vocabularies."""
