@@ -30,6 +30,11 @@ CITY_COLUMNS = [
     ("Tingkat kehadiran (%)", "attendance.rate", "pct"),
     ("Tamu L", "attendance.guests.L", "int"),
     ("Tamu P", "attendance.guests.P", "int"),
+    ("KIE", "kie.kie", "int"),
+    ("Advokasi", "kie.advokasi", "int"),
+    ("Peserta L", "kie.people.L", "int"),
+    ("Peserta P", "kie.people.P", "int"),
+    ("Jangkauan", "kie.reach", "int"),
 ]
 CITY_TOTAL = "Kota Cilegon (jumlah)"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

@@ -43,6 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from kkbweb.extensions import db
+from kkbweb.kie.models import KieActivity, KieTerm, kie_activity_term
+from kkbweb.kie.vocab import ACTIVITY_TYPES
 from kkbweb.meetings import rules as meeting_rules
 from kkbweb.meetings import vocab as meeting_vocab
 from kkbweb.meetings.models import (
@@ -58,6 +60,7 @@ from kkbweb.reports.sqlfuncs import month_key
 
 SEXES = ("L", "P")
 TREND_MONTHS = 12
+TOP_TOPICS = 5
 
 # Section titles, in the order pages and exports show them.
 MEETINGS = "Rapat"
@@ -89,6 +92,12 @@ class Figures:
     roster: int = 0
     present: dict[str, int] = field(default_factory=dict)
     guests: dict[str, int] = field(default_factory=dict)
+    kie_count: dict[str, int] = field(default_factory=dict)  # type -> entries
+    kie_methods: dict[tuple[str, str], int] = field(default_factory=dict)
+    kie_people: dict[tuple[str, str], int] = field(default_factory=dict)  # type, sex
+    kie_reach: dict[str, int] = field(default_factory=dict)  # type -> reach
+    topics: dict[str, int] = field(default_factory=dict)  # topic code -> entries
+    labels: dict[str, str] = field(default_factory=dict)  # term code -> label
 
     # --- meetings and attendance
     @property
@@ -117,11 +126,56 @@ class Figures:
     def rate_text(self) -> str:
         return meeting_rules.percent_text(self.rate)
 
+    # --- KIE and advokasi
+    def kie(self, activity_type: str | None = None) -> int:
+        """Entries of one type (kie, advokasi) or of both."""
+        if activity_type is None:
+            return sum(self.kie_count.values())
+        return self.kie_count.get(activity_type, 0)
+
+    def people(self, activity_type: str | None = None, sex: str | None = None) -> int:
+        """Participants of one type and/or sex, or all."""
+        return sum(
+            n
+            for (kind, s), n in self.kie_people.items()
+            if activity_type in (None, kind) and sex in (None, s)
+        )
+
+    def reach(self, activity_type: str | None = None) -> int:
+        if activity_type is None:
+            return sum(self.kie_reach.values())
+        return self.kie_reach.get(activity_type, 0)
+
+    def methods(self) -> list[tuple[str, str, str, int]]:
+        """(type, method code, method label, entries), by type then most used."""
+        order = list(ACTIVITY_TYPES)
+        rows = [
+            (kind, code, self.labels.get(code, code), n)
+            for (kind, code), n in self.kie_methods.items()
+            if n
+        ]
+        rows.sort(
+            key=lambda r: (order.index(r[0]) if r[0] in order else 9, -r[3], r[2])
+        )
+        return rows
+
+    def top_topics(self, limit: int | None = TOP_TOPICS) -> list[tuple[str, str, int]]:
+        """(topic code, label, entries), most frequent first."""
+        rows = sorted(
+            (
+                (code, self.labels.get(code, code), n)
+                for code, n in self.topics.items()
+                if n
+            ),
+            key=lambda r: (-r[2], r[1]),
+        )
+        return rows if limit is None else rows[:limit]
+
     # --- overall
     @property
     def activities(self) -> int:
         """Meetings plus KIE and advokasi entries: what 'no activity' looks at."""
-        return self.meetings
+        return self.meetings + self.kie()
 
     @property
     def idle(self) -> bool:
@@ -141,8 +195,18 @@ class Figures:
 
     def add(self, other: "Figures") -> None:
         """Add another Pokja's figures into these (city totals)."""
-        for name in ("meetings_by_kind", "present", "guests"):
+        for name in (
+            "meetings_by_kind",
+            "present",
+            "guests",
+            "kie_count",
+            "kie_methods",
+            "kie_people",
+            "kie_reach",
+            "topics",
+        ):
             _add_counts(getattr(self, name), getattr(other, name))
+        self.labels.update(other.labels)
         self.meetings_rolled += other.meetings_rolled
         self.roster += other.roster
 
@@ -163,9 +227,36 @@ class Figures:
             ("attendance.guests.L", "Tamu laki-laki", guests.get("L", 0)),
             ("attendance.guests.P", "Tamu perempuan", guests.get("P", 0)),
         ]
+        kie = [("kie", "Jumlah KIE dan advokasi", self.kie())]
+        for kind, name in ACTIVITY_TYPES.items():
+            kie += [
+                (f"kie.{kind}", f"{name}: kegiatan", self.kie(kind)),
+                (f"kie.{kind}.L", f"{name}: peserta laki-laki", self.people(kind, "L")),
+                (f"kie.{kind}.P", f"{name}: peserta perempuan", self.people(kind, "P")),
+                (f"kie.{kind}.reach", f"{name}: perkiraan jangkauan", self.reach(kind)),
+            ]
+        kie += [
+            ("kie.people.L", "Peserta laki-laki", self.people(sex="L")),
+            ("kie.people.P", "Peserta perempuan", self.people(sex="P")),
+            ("kie.people", "Jumlah peserta", self.people()),
+            ("kie.reach", "Perkiraan jangkauan", self.reach()),
+        ]
+        kie += [
+            (
+                f"kie.method.{kind}.{code}",
+                f"{ACTIVITY_TYPES.get(kind, kind)}: {label}",
+                n,
+            )
+            for kind, code, label, n in self.methods()
+        ]
+        kie += [
+            (f"kie.topic.{code}", f"Topik: {label}", n)
+            for code, label, n in self.top_topics(limit=None)
+        ]
+        sections = ((MEETINGS, meetings), (ATTENDANCE, attendance), (KIE, kie))
         return [
             Line(section, key, label, value)
-            for section, items in ((MEETINGS, meetings), (ATTENDANCE, attendance))
+            for section, items in sections
             for key, label, value in items
         ]
 
@@ -347,6 +438,51 @@ def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
     return [by_kind, city_kind, rolled, roster, present, guests]
 
 
+def _kie_branches(ids: list[int], month: Month) -> list[Select]:
+    """KIE and advokasi entries by type and method, people, reach and topics."""
+    start, end = month.date_bounds
+    mine = and_(
+        KieActivity.pokja_id.in_(ids),
+        KieActivity.activity_date >= start,
+        KieActivity.activity_date < end,
+    )
+    pokja, kind = KieActivity.pokja_id, KieActivity.activity_type
+    methods = (
+        select(
+            *_branch(
+                pokja,
+                "kie.method",
+                kind + ":" + KieTerm.code,
+                KieTerm.label,
+                func.count(),
+            )
+        )
+        .select_from(KieActivity)
+        .join(KieTerm, KieTerm.id == KieActivity.method_id)
+        .where(mine)
+        .group_by(pokja, kind, KieTerm.code, KieTerm.label)
+    )
+    sums = [
+        select(*_branch(pokja, metric, kind, None, func.coalesce(func.sum(column), 0)))
+        .where(mine)
+        .group_by(pokja, kind)
+        for metric, column in (
+            ("kie.male", KieActivity.participants_male),
+            ("kie.female", KieActivity.participants_female),
+            ("kie.reach", KieActivity.estimated_reach),
+        )
+    ]
+    topics = (
+        select(*_branch(pokja, "kie.topic", KieTerm.code, KieTerm.label, func.count()))
+        .select_from(KieActivity)
+        .join(kie_activity_term, kie_activity_term.c.activity_id == KieActivity.id)
+        .join(KieTerm, KieTerm.id == kie_activity_term.c.term_id)
+        .where(mine, KieTerm.kind == "topic")
+        .group_by(pokja, KieTerm.code, KieTerm.label)
+    )
+    return [methods, *sums, topics]
+
+
 def _absorb(figures: Figures, metric: str, key, label, value) -> None:
     """Fold one aggregated row into a Pokja's (or the city's) figures."""
     if metric == "meet.kind":
@@ -359,6 +495,20 @@ def _absorb(figures: Figures, metric: str, key, label, value) -> None:
         figures.present[key] = int(value)
     elif metric == "meet.guests":
         figures.guests[key] = int(value)
+    elif metric == "kie.method":
+        kind, code = key.split(":", 1)
+        figures.kie_methods[(kind, code)] = int(value)
+        figures.kie_count[kind] = figures.kie_count.get(kind, 0) + int(value)
+        figures.labels[code] = label
+    elif metric == "kie.male":
+        figures.kie_people[(key, "L")] = int(value)
+    elif metric == "kie.female":
+        figures.kie_people[(key, "P")] = int(value)
+    elif metric == "kie.reach":
+        figures.kie_reach[key] = int(value)
+    elif metric == "kie.topic":
+        figures.topics[key] = int(value)
+        figures.labels[key] = label
 
 
 # Metrics the city row reads from its own branch instead of summing the Pokja.
@@ -378,7 +528,7 @@ def compute(
     city = Figures(None)
     if not ids:
         return Recap(month, by_pokja, city)
-    branches = _meeting_branches(ids, month)
+    branches = _meeting_branches(ids, month) + _kie_branches(ids, month)
     rows = db.session.execute(union_all(*branches)).all()
     city_rows = []
     for pokja_id, metric, key, label, value in rows:
@@ -422,7 +572,11 @@ class Trend:
 
 
 def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> Trend:
-    """Activities per Pokja per month over `count` months ending with `month`."""
+    """Activities per Pokja per month over `count` months ending with `month`.
+
+    One statement: meetings per Pokja, distinct meetings for the city (a joint
+    meeting counts once), and KIE/advokasi entries per Pokja (added to the city).
+    """
     ids = sorted(set(pokja_ids))
     months = trailing(month, count)
     index = {str(m): i for i, m in enumerate(months)}
@@ -435,27 +589,48 @@ def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> 
     invited = and_(
         MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
     )
+    in_range = and_(Meeting.date >= start, Meeting.date < end)
     meetings = (
-        select(MeetingPokja.pokja_id, bucket.label("month"), func.count().label("n"))
+        select(
+            literal("pokja", String).label("source"),
+            MeetingPokja.pokja_id.label("pokja_id"),
+            bucket.label("month"),
+            func.count().label("n"),
+        )
         .select_from(Meeting)
         .join(MeetingPokja, invited)
-        .where(Meeting.date >= start, Meeting.date < end)
+        .where(in_range)
         .group_by(MeetingPokja.pokja_id, bucket)
     )
     city_meetings = (
-        select(cast(null(), Integer), bucket, func.count(Meeting.id.distinct()))
+        select(
+            literal("city", String),
+            cast(null(), Integer),
+            bucket,
+            func.count(Meeting.id.distinct()),
+        )
         .select_from(Meeting)
         .join(MeetingPokja, invited)
-        .where(Meeting.date >= start, Meeting.date < end)
+        .where(in_range)
         .group_by(bucket)
     )
-    branches = [meetings, city_meetings]
-    for pokja_id, key, n in db.session.execute(union_all(*branches)).all():
+    kie_bucket = month_key(KieActivity.activity_date)
+    kie = (
+        select(literal("both", String), KieActivity.pokja_id, kie_bucket, func.count())
+        .where(
+            KieActivity.pokja_id.in_(ids),
+            KieActivity.activity_date >= start,
+            KieActivity.activity_date < end,
+        )
+        .group_by(KieActivity.pokja_id, kie_bucket)
+    )
+    rows = db.session.execute(union_all(meetings, city_meetings, kie)).all()
+    for source, pokja_id, key, n in rows:
         slot = index.get(key)
         if slot is None:
             continue
-        if pokja_id is None:
-            city[slot] += int(n)
-        elif pokja_id in by_pokja:
+        if source in ("pokja", "both") and pokja_id in by_pokja:
             by_pokja[pokja_id][slot] += int(n)
+        if source in ("city", "both"):
+            city[slot] += int(n)
     return Trend(months, by_pokja, city)

@@ -61,6 +61,14 @@ COLUMNS = [
         lambda f: f.rate,
         "pct",
     ),
+    Column("kie", "KIE", "Kegiatan KIE (ke masyarakat)", lambda f: f.kie("kie")),
+    Column(
+        "advokasi",
+        "Advokasi",
+        "Kegiatan advokasi (ke pejabat dan pemangku kepentingan)",
+        lambda f: f.kie("advokasi"),
+    ),
+    Column("peserta", "Peserta", "Peserta KIE dan advokasi", lambda f: f.people()),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
 SORT_KEYS = ("pokja", *BY_KEY, "laporan")

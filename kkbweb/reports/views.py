@@ -21,6 +21,7 @@ from kkbweb.audit.log import record, record_read
 from kkbweb.auth.access import can_see_pokja, role_required, scoped
 from kkbweb.extensions import db
 from kkbweb.htmx import is_htmx, render
+from kkbweb.kie.vocab import ACTIVITY_TYPES
 from kkbweb.pokja.models import Pokja
 from kkbweb.reports import exports, handin, recap, table
 from kkbweb.reports.forms import ReturnForm, SubmitForm, VerifyForm
@@ -51,7 +52,12 @@ EXPORT_TYPES = {
 @bp.context_processor
 def _helpers() -> dict:
     """Formatting and labels for this blueprint's templates."""
-    return {"fmt": table.fmt, "status_labels": STATUS_LABELS, "values": exports.values}
+    return {
+        "fmt": table.fmt,
+        "status_labels": STATUS_LABELS,
+        "values": exports.values,
+        "activity_types": ACTIVITY_TYPES,
+    }
 
 
 def _month_arg() -> Month:

@@ -1,7 +1,7 @@
 """reports
 
 Revision ID: 0005_reports
-Revises: 0002_meetings
+Revises: 0003_kie
 Create Date: 2026-11-28 02:06:28.140339
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_reports'
-down_revision = '0002_meetings'
+down_revision = "0003_kie"
 branch_labels = None
 depends_on = None
 
