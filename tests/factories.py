@@ -210,6 +210,8 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
             pokja_id=pokja.id if pokja else None,
         )
     )
+
+
 # -- KIE (kkbweb/kie) ----------------------------------------------------------
 
 
@@ -342,3 +344,36 @@ def make_kie_activity(
                 )
             )
         return save(activity)
+
+
+# -- reports (kkbweb/reports) ----------------------------------------------------
+
+
+def make_report(
+    pokja="Ciwedus",
+    month=(2024, 5),
+    status: str = "diserahkan",
+    note: str | None = None,
+    figures: dict | None = None,
+    submitted_at=None,
+):
+    """A monthly report of a Pokja in a given state (figures: an empty snapshot)."""
+    from datetime import datetime
+
+    from kkbweb.reports.models import MonthlyReport
+
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    moment = submitted_at or datetime(month[0] + month[1] // 12, month[1] % 12 + 1, 3)
+    return save(
+        MonthlyReport(
+            pokja_id=pokja.id,
+            year=month[0],
+            month=month[1],
+            status=status,
+            figures=figures or {"version": 1, "lines": []},
+            note=note,
+            first_submitted_at=moment,
+            submitted_at=moment,
+        )
+    )
