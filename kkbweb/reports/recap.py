@@ -515,6 +515,16 @@ def _absorb(figures: Figures, metric: str, key, label, value) -> None:
 _CITY_OWN = frozenset({"meet.kind"})
 
 
+def recap_statement(
+    ids: list[int],
+    month: Month,
+    now: datetime | None = None,
+    overdue_days: dict[str, int | None] | None = None,
+):
+    """The UNION ALL behind `compute` (also printed by the benchmark's --explain)."""
+    return union_all(*_meeting_branches(ids, month), *_kie_branches(ids, month))
+
+
 def compute(
     pokja_ids: Iterable[int],
     month: Month,
@@ -528,8 +538,7 @@ def compute(
     city = Figures(None)
     if not ids:
         return Recap(month, by_pokja, city)
-    branches = _meeting_branches(ids, month) + _kie_branches(ids, month)
-    rows = db.session.execute(union_all(*branches)).all()
+    rows = db.session.execute(recap_statement(ids, month, now, overdue_days)).all()
     city_rows = []
     for pokja_id, metric, key, label, value in rows:
         if pokja_id is None:
@@ -571,20 +580,9 @@ class Trend:
         return max((max(v) for v in self.by_pokja.values() if v), default=0)
 
 
-def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> Trend:
-    """Activities per Pokja per month over `count` months ending with `month`.
-
-    One statement: meetings per Pokja, distinct meetings for the city (a joint
-    meeting counts once), and KIE/advokasi entries per Pokja (added to the city).
-    """
-    ids = sorted(set(pokja_ids))
-    months = trailing(month, count)
-    index = {str(m): i for i, m in enumerate(months)}
-    by_pokja = {pokja_id: [0] * count for pokja_id in ids}
-    city = [0] * count
-    if not ids:
-        return Trend(months, by_pokja, city)
-    start, end = months[0].first_day, month.next().first_day
+def trend_statement(ids: list[int], months: list[Month]):
+    """The UNION ALL behind `trend`: (source, pokja_id, 'YYYY-MM', n) rows."""
+    start, end = months[0].first_day, months[-1].next().first_day
     bucket = month_key(Meeting.date)
     invited = and_(
         MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
@@ -624,7 +622,31 @@ def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> 
         )
         .group_by(KieActivity.pokja_id, kie_bucket)
     )
-    rows = db.session.execute(union_all(meetings, city_meetings, kie)).all()
+    return union_all(meetings, city_meetings, kie)
+
+
+def statements(ids: list[int], month: Month, now: datetime | None = None) -> dict:
+    """The statements a dashboard runs for its figures, by name."""
+    return {
+        "recap": recap_statement(ids, month, now),
+        "trend": trend_statement(ids, trailing(month, TREND_MONTHS)),
+    }
+
+
+def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> Trend:
+    """Activities per Pokja per month over `count` months ending with `month`.
+
+    One statement: meetings per Pokja, distinct meetings for the city (a joint
+    meeting counts once), and KIE/advokasi entries per Pokja (added to the city).
+    """
+    ids = sorted(set(pokja_ids))
+    months = trailing(month, count)
+    index = {str(m): i for i, m in enumerate(months)}
+    by_pokja = {pokja_id: [0] * count for pokja_id in ids}
+    city = [0] * count
+    if not ids:
+        return Trend(months, by_pokja, city)
+    rows = db.session.execute(trend_statement(ids, months)).all()
     for source, pokja_id, key, n in rows:
         slot = index.get(key)
         if slot is None:
