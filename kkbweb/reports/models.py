@@ -6,6 +6,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kkbweb.extensions import db
+from kkbweb.kie.models import KieActivity
+from kkbweb.meetings.models import Member
 from kkbweb.timeutil import utcnow
 
 # Hand-in states; a month with no row is "belum diserahkan".
@@ -72,3 +74,26 @@ class MonthlyReportEvent(db.Model):
     user_name: Mapped[str | None] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# Indexes the monthly recap needs on other features' tables (created by the
+# reports migration). Both make a recap query read the index alone:
+# - the roster walk: a Pokja's members with the dates that put them on a roster;
+# - KIE by type and method with the people and reach sums, per Pokja and month.
+Index(
+    "ix_member_roster",
+    Member.pokja_id,
+    Member.active_from,
+    Member.active_until,
+    Member.is_active,
+)
+Index(
+    "ix_kie_activity_recap",
+    KieActivity.pokja_id,
+    KieActivity.activity_date,
+    KieActivity.activity_type,
+    KieActivity.method_id,
+    KieActivity.participants_male,
+    KieActivity.participants_female,
+    KieActivity.estimated_reach,
+)

@@ -56,7 +56,7 @@ from kkbweb.meetings.models import (
     on_roster,
 )
 from kkbweb.reports.months import Month, trailing
-from kkbweb.reports.sqlfuncs import month_key
+from kkbweb.reports.sqlfuncs import month_key, no_index
 
 SEXES = ("L", "P")
 TREND_MONTHS = 12
@@ -343,36 +343,41 @@ def _branch(pokja, metric: str, key, label, value) -> list:
     ]
 
 
+# The Pokja of an invitation, hidden from SQLite's index choice (see no_index):
+# otherwise it probes the invitations' Pokja index once per id, or walks it for
+# the GROUP BY order, and reads each Pokja's whole history. Starting from the
+# month's meetings (by date) it finds their invitations by the primary key.
+INVITED_POKJA = no_index(MeetingPokja.pokja_id)
+
+
+def _invited(ids: list[int]):
+    """Join condition: the meeting invites one of these Pokja."""
+    return and_(MeetingPokja.meeting_id == Meeting.id, INVITED_POKJA.in_(ids))
+
+
 def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
     """Meetings by kind, roll calls, roster, present and guests per Pokja."""
     start, end = month.date_bounds
-    in_month = and_(Meeting.date >= start, Meeting.date < end)
-    invited = and_(
-        MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
-    )
-    by_kind = (
-        select(
-            *_branch(
-                MeetingPokja.pokja_id, "meet.kind", Meeting.kind, None, func.count()
-            )
+    pokja = INVITED_POKJA
+
+    def invitations(*columns):
+        """The month's invitations of these Pokja, selecting the columns."""
+        return (
+            select(*columns)
+            .select_from(Meeting)
+            .join(MeetingPokja, _invited(ids))
+            .where(Meeting.date >= start, Meeting.date < end)
         )
-        .select_from(Meeting)
-        .join(MeetingPokja, invited)
-        .where(in_month)
-        .group_by(MeetingPokja.pokja_id, Meeting.kind)
-    )
+
+    by_kind = invitations(
+        *_branch(pokja, "meet.kind", Meeting.kind, None, func.count())
+    ).group_by(pokja, Meeting.kind)
     # A meeting of several Pokja counts once for the city.
-    city_kind = (
-        select(
-            *_branch(
-                None, "meet.kind", Meeting.kind, None, func.count(Meeting.id.distinct())
-            )
+    city_kind = invitations(
+        *_branch(
+            None, "meet.kind", Meeting.kind, None, func.count(Meeting.id.distinct())
         )
-        .select_from(Meeting)
-        .join(MeetingPokja, invited)
-        .where(in_month)
-        .group_by(Meeting.kind)
-    )
+    ).group_by(Meeting.kind)
     marks = aliased(Attendance)
     rolled_for_pokja = (
         exists()
@@ -380,60 +385,49 @@ def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
         .correlate(Meeting, MeetingPokja)
     )
     rolled = (
-        select(*_branch(MeetingPokja.pokja_id, "meet.rolled", None, None, func.count()))
-        .select_from(Meeting)
-        .join(MeetingPokja, invited)
-        .where(in_month, rolled_for_pokja)
-        .group_by(MeetingPokja.pokja_id)
+        invitations(*_branch(pokja, "meet.rolled", None, None, func.count()))
+        .where(rolled_for_pokja)
+        .group_by(pokja)
+    )
+    # The roster of a meeting, as on the roll call: its Pokja's members on the
+    # roster that day, or marked anyway. One walk of the member index per
+    # meeting; the attendance probe only runs for those off the roster.
+    marked = (
+        exists()
+        .where(Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id)
+        .correlate(Meeting, Member)
     )
     roster = (
-        select(*_branch(MeetingPokja.pokja_id, "meet.roster", None, None, func.count()))
-        .select_from(Meeting)
-        .join(MeetingPokja, invited)
+        invitations(*_branch(pokja, "meet.roster", None, None, func.count()))
         .join(Member, Member.pokja_id == MeetingPokja.pokja_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id
-            ),
-        )
-        .where(
-            in_month,
-            rolled_for_pokja,
-            or_(on_roster(Meeting.date), Attendance.id.is_not(None)),
-        )
-        .group_by(MeetingPokja.pokja_id)
+        .where(rolled_for_pokja, or_(on_roster(Meeting.date, Member), marked))
+        .group_by(pokja)
     )
     present = (
-        select(
-            *_branch(
-                Attendance.pokja_id, "meet.present", Member.sex, None, func.count()
-            )
+        invitations(*_branch(pokja, "meet.present", Member.sex, None, func.count()))
+        .join(
+            Attendance,
+            and_(
+                Attendance.pokja_id == MeetingPokja.pokja_id,
+                Attendance.meeting_id == Meeting.id,
+                Attendance.status == meeting_vocab.PRESENT,
+            ),
         )
-        .select_from(Attendance)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
         .join(Member, Member.id == Attendance.member_id)
-        .where(
-            Attendance.pokja_id.in_(ids),
-            Attendance.status == meeting_vocab.PRESENT,
-            in_month,
-        )
-        .group_by(Attendance.pokja_id, Member.sex)
+        .group_by(pokja, Member.sex)
     )
     guests = (
-        select(
-            *_branch(
-                MeetingGuest.pokja_id,
-                "meet.guests",
-                MeetingGuest.sex,
-                None,
-                func.count(),
-            )
+        invitations(
+            *_branch(pokja, "meet.guests", MeetingGuest.sex, None, func.count())
         )
-        .select_from(MeetingGuest)
-        .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
-        .where(MeetingGuest.pokja_id.in_(ids), in_month)
-        .group_by(MeetingGuest.pokja_id, MeetingGuest.sex)
+        .join(
+            MeetingGuest,
+            and_(
+                MeetingGuest.meeting_id == Meeting.id,
+                MeetingGuest.pokja_id == MeetingPokja.pokja_id,
+            ),
+        )
+        .group_by(pokja, MeetingGuest.sex)
     )
     return [by_kind, city_kind, rolled, roster, present, guests]
 
@@ -477,7 +471,8 @@ def _kie_branches(ids: list[int], month: Month) -> list[Select]:
         .select_from(KieActivity)
         .join(kie_activity_term, kie_activity_term.c.activity_id == KieActivity.id)
         .join(KieTerm, KieTerm.id == kie_activity_term.c.term_id)
-        .where(mine, KieTerm.kind == "topic")
+        # From the month's entries to their links, not from each topic's history.
+        .where(mine, no_index(KieTerm.kind) == "topic")
         .group_by(pokja, KieTerm.code, KieTerm.label)
     )
     return [methods, *sums, topics]
@@ -584,21 +579,19 @@ def trend_statement(ids: list[int], months: list[Month]):
     """The UNION ALL behind `trend`: (source, pokja_id, 'YYYY-MM', n) rows."""
     start, end = months[0].first_day, months[-1].next().first_day
     bucket = month_key(Meeting.date)
-    invited = and_(
-        MeetingPokja.meeting_id == Meeting.id, MeetingPokja.pokja_id.in_(ids)
-    )
+    invited = _invited(ids)
     in_range = and_(Meeting.date >= start, Meeting.date < end)
     meetings = (
         select(
             literal("pokja", String).label("source"),
-            MeetingPokja.pokja_id.label("pokja_id"),
+            INVITED_POKJA.label("pokja_id"),
             bucket.label("month"),
             func.count().label("n"),
         )
         .select_from(Meeting)
         .join(MeetingPokja, invited)
         .where(in_range)
-        .group_by(MeetingPokja.pokja_id, bucket)
+        .group_by(INVITED_POKJA, bucket)
     )
     city_meetings = (
         select(
