@@ -12,9 +12,10 @@ from kkbweb.auth.views import bp as auth_bp
 from kkbweb.config import ENV_SETTINGS, Defaults
 from kkbweb.main.views import bp as main_bp
 from kkbweb.pokja.views import bp as pokja_bp
+from kkbweb.referrals.views import bp as referrals_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp)
+BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp, referrals_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
