@@ -1,10 +1,12 @@
 """`flask demo-data`: every feature adds realistic records here."""
 
 from kkbweb.auth.demo import seed_demo_users
+from kkbweb.referrals import demo as referrals_demo
 
 
 def run(scale: int, password: str) -> list:
     """Create demo users, then each feature's records; return the new users."""
     created = seed_demo_users(password)
     # Each feature appends its seeder below: seed(scale=scale).
+    referrals_demo.seed(scale=scale)
     return created

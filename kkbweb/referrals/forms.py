@@ -75,7 +75,7 @@ class ResidentForm(Form):
     sex = RadioField(
         "Jenis kelamin",
         choices=SEX_CHOICES,
-        validators=[InputRequired("Pilih jenis kelamin.")],
+        validators=[DataRequired("Pilih jenis kelamin.")],
     )
     birth_date = DateField(
         "Tanggal lahir", validators=[Optional(), past_date], description="Boleh kosong."
@@ -125,7 +125,7 @@ class ResidentForm(Form):
         "NIK",
         filters=[_strip],
         validators=[Optional(), Length(max=40), plain_text],
-        description="16 digit, boleh kosong. Tidak pernah ditampilkan di daftar.",
+        description="16 digit, boleh kosong. Di daftar dan cetakan selalu disamarkan.",
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     confirm = BooleanField("Tetap simpan: saya sudah memeriksa peringatan di atas")

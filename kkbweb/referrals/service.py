@@ -1,7 +1,7 @@
 """Referral rules that touch the database: codes, intake, moves, queue filters."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -177,7 +177,7 @@ def create_referral(
         "status_changed_at": now,
         "holder": workflow.HOLDER[workflow.DIAJUKAN],
         "notes": notes,
-        "created_by_id": user.id,
+        "created_by_id": getattr(user, "id", None),
         "created_at": now,
         "version": 1,
         "intake_key": intake_key,
@@ -218,7 +218,7 @@ def create_referral(
             kind=EVENT_STATUS,
             from_status=None,
             to_status=workflow.DIAJUKAN,
-            user_id=user.id,
+            user_id=getattr(user, "id", None),
             at=now,
             note="Rujukan dibuat.",
             holder=values["holder"],
@@ -369,7 +369,6 @@ class QueueFilters:
     terlambat: bool = False
     tutup: bool = False
     q: str = ""
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args) -> "QueueFilters":
@@ -434,9 +433,16 @@ class QueueFilters:
                 conditions.append(Referral.code_year == int(code.group(1)))
                 conditions.append(Referral.code_seq == int(code.group(2)))
             else:
-                name_match = select(Resident.id).where(
-                    Resident.id == Referral.resident_id,
-                    func.lower(Resident.name).contains(self.q.lower(), autoescape=True),
+                # Correlated to the referral only: the export joins Resident too.
+                name_match = (
+                    select(Resident.id)
+                    .where(
+                        Resident.id == Referral.resident_id,
+                        func.lower(Resident.name).contains(
+                            self.q.lower(), autoescape=True
+                        ),
+                    )
+                    .correlate(Referral)
                 )
                 conditions.append(name_match.exists())
         return conditions

@@ -628,13 +628,14 @@ def nik_search():
 def _prepare_resident_form(form: ResidentForm, resident: Resident | None) -> None:
     """Pokja choice for department users at registration; fixed otherwise."""
     if resident is None and current_user.sees_all_pokja:
-        form.pokja_id.choices = [(None, "— pilih Pokja —")] + list(
-            db.session.execute(
-                select(Pokja.id, Pokja.display_name)
-                .where(Pokja.is_active.is_(True))
-                .order_by(Pokja.display_name)
-            ).all()
+        rows = db.session.execute(
+            select(Pokja.id, Pokja.display_name)
+            .where(Pokja.is_active.is_(True))
+            .order_by(Pokja.display_name)
         )
+        form.pokja_id.choices = [(None, "— pilih Pokja —")] + [
+            (pokja_id, name) for pokja_id, name in rows
+        ]
     else:
         del form.pokja_id
 
