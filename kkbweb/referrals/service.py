@@ -36,6 +36,9 @@ from kkbweb.referrals.models import (
 from kkbweb.timeutil import to_wib
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer; larger ids cannot exist
+# A retry only happens when a parallel intake committed the same number first, so
+# n parallel intakes need at most n attempts; 20 is far beyond any Pokja office.
+ALLOCATION_ATTEMPTS = 20
 
 AUTO = "auto"
 DESTINATION_LABELS = {
@@ -153,10 +156,11 @@ def create_referral(
 ) -> tuple[int, str]:
     """Insert a referral with its papers and first history line; return (id, code).
 
-    The yearly number is max + 1 computed inside the INSERT. Under PostgreSQL two
-    parallel intakes can compute the same number; the unique (year, number) pair
-    refuses the second, which retries inside a savepoint. A resent form (same
-    intake key) raises DuplicateIntake instead of saving twice.
+    The yearly number is max + 1 computed inside the INSERT. SQLite serialises
+    writers (BEGIN IMMEDIATE); under PostgreSQL two parallel intakes can compute the
+    same number, the unique (year, number) pair refuses the second, and it retries
+    inside a savepoint (each retry means a competitor committed, so it ends).
+    A resent form (same intake key) raises DuplicateIntake instead of saving twice.
     """
     year = to_wib(now).year
     next_seq = (
@@ -182,7 +186,7 @@ def create_referral(
         "version": 1,
         "intake_key": intake_key,
     }
-    for attempt in range(5):
+    for attempt in range(ALLOCATION_ATTEMPTS):
         try:
             with db.session.begin_nested():
                 referral_id, seq = db.session.execute(
@@ -198,7 +202,7 @@ def create_referral(
                 )
                 if existing is not None:
                     raise DuplicateIntake(existing) from None
-            if attempt == 4:
+            if attempt == ALLOCATION_ATTEMPTS - 1:
                 raise
     # Copy the active checklist in the same statement (INSERT ... SELECT).
     db.session.execute(
@@ -273,7 +277,8 @@ def move(referral: Referral, target: str, user, note: str | None, now: datetime)
 def assign(referral: Referral, assignee, user, now: datetime) -> None:
     """Give the referral to a staff member (or nobody) and note it in the history."""
     before = referral.assigned_to_id
-    referral.assigned_to_id = assignee.id if assignee else None
+    # The relationship, not just the id: a row rendered before the commit shows it.
+    referral.assigned_to = assignee
     if assignee is None:
         note = "Petugas dilepas."
     elif assignee.id == user.id:
@@ -296,7 +301,7 @@ def assign(referral: Referral, assignee, user, now: datetime) -> None:
         "referral.assign",
         referral,
         before={"assigned_to_id": before},
-        after={"assigned_to_id": referral.assigned_to_id},
+        after={"assigned_to_id": assignee.id if assignee else None},
     )
 
 

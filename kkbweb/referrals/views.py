@@ -232,15 +232,20 @@ def take(referral_id: int):
     if not referral.is_open:
         flash("Rujukan ini sudah ditutup.", "error")
         return hx_redirect(url_for("referrals.detail", referral_id=referral.id))
-    service.assign(referral, current_user, current_user, utcnow())
+    me = current_user._get_current_object()
+    service.assign(referral, me, me, utcnow())
     try:
-        db.session.commit()
+        # Flushed, not yet committed: the row is rendered with the new version
+        # while everything is still loaded (a commit would expire it all).
+        db.session.flush()
     except StaleDataError:
         db.session.rollback()
         return _take_conflict(_load(referral_id, *ROW_OPTIONS, fresh=True), next_url)
     if wants_partial():
-        referral = _load(referral_id, *ROW_OPTIONS)
-        return _row(referral, next_url)
+        response = _row(referral, next_url)
+        db.session.commit()
+        return response
+    db.session.commit()
     flash(f"Rujukan {referral.code} kini Anda tangani.", "success")
     return redirect(
         next_url or url_for("referrals.detail", referral_id=referral_id), 303
@@ -378,15 +383,14 @@ def move(referral_id: int):
         except workflow.WorkflowError as problem:
             error = problem.message
         else:
+            # Read before the commit, which expires the object.
+            message = f"Status rujukan {referral.code} kini: {referral.status_label}."
             try:
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
                 return _conflict_page(referral_id)
-            flash(
-                f"Status rujukan {referral.code} kini: {referral.status_label}.",
-                "success",
-            )
+            flash(message, "success")
             return redirect(url_for("referrals.detail", referral_id=referral_id), 303)
     referral = _load(referral_id, *DETAIL_OPTIONS, fresh=True)
     return _detail_page(referral, move_form=form, move_error=error)
@@ -414,12 +418,13 @@ def edit(referral_id: int):
         if "assigned_to_id" in form:
             changes["assigned_to_id"] = form.assigned_to_id.data
         if service.edit(referral, changes, current_user, utcnow()):
+            message = f"Perubahan rujukan {referral.code} disimpan."
             try:
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
                 return _conflict_page(referral_id, edit_form=form)
-            flash(f"Perubahan rujukan {referral.code} disimpan.", "success")
+            flash(message, "success")
         else:
             flash("Tidak ada yang berubah.", "info")
         return redirect(url_for("referrals.detail", referral_id=referral_id), 303)
@@ -654,7 +659,8 @@ def _resident_checks(form: ResidentForm, exclude_id: int | None) -> tuple:
             {"text": text}
             for text in warnings_for(check, form.birth_date.data, form.sex.data)
         ]
-    conditions = []
+    # A resent form (same intake key) is found by the same query.
+    conditions = [Resident.intake_key == (form.intake_key.data or "")[:32]]
     if nik:
         conditions.append(Resident.nik == nik)
     if form.birth_date.data:
@@ -664,18 +670,28 @@ def _resident_checks(form: ResidentForm, exclude_id: int | None) -> tuple:
                 Resident.birth_date == form.birth_date.data,
             )
         )
+    if exclude_id is not None:
+        conditions = conditions[1:]  # editing: no intake key
     if conditions:
         # Within the user's own scope only: a Pokja user learns nothing about
         # residents of other Pokja, not even that a NIK is registered there.
         stmt = scoped(
-            select(Resident.id, Resident.name, Resident.nik, Pokja.display_name)
+            select(
+                Resident.id,
+                Resident.name,
+                Resident.nik,
+                Pokja.display_name,
+                Resident.intake_key,
+            )
             .join(Pokja, Resident.pokja_id == Pokja.id)
             .where(or_(*conditions)),
             Resident.pokja_id,
         ).limit(5)
         if exclude_id is not None:
             stmt = stmt.where(Resident.id != exclude_id)
-        for other_id, name, other_nik, pokja_name in db.session.execute(stmt):
+        for other_id, name, other_nik, pokja_name, key in db.session.execute(stmt):
+            if key and key == form.intake_key.data:
+                raise AlreadySaved(other_id)
             why = (
                 "NIK yang sama"
                 if nik and other_nik == nik
@@ -689,6 +705,14 @@ def _resident_checks(form: ResidentForm, exclude_id: int | None) -> tuple:
                 }
             )
     return nik, warnings
+
+
+class AlreadySaved(Exception):
+    """This very form was saved before (a double tap or a resend)."""
+
+    def __init__(self, resident_id: int) -> None:
+        super().__init__(resident_id)
+        self.resident_id = resident_id
 
 
 def _digest(warnings: list[dict]) -> str:
@@ -726,8 +750,15 @@ def resident_new():
     if not form.intake_key.data:
         form.intake_key.data = uuid4().hex
     warnings: list[dict] = []
-    if form.validate_on_submit():
-        nik, warnings = _resident_checks(form, None)
+    if form.validate_on_submit() and _pokja_chosen(form):
+        try:
+            nik, warnings = _resident_checks(form, None)
+        except AlreadySaved as saved:
+            flash("Data warga ini sudah tersimpan sebelumnya.", "info")
+            return redirect(
+                url_for("referrals.resident_detail", resident_id=saved.resident_id),
+                303,
+            )
         if not any(field.errors for field in form) and _warnings_accepted(
             warnings, form
         ):
@@ -757,12 +788,13 @@ def resident_new():
                     url_for("referrals.resident_detail", resident_id=existing), 303
                 )
             record("resident.create", resident, after=resident.audit_dict())
+            resident_id, name = resident.id, resident.name
             db.session.commit()
-            flash(f"Warga {resident.name} terdaftar.", "success")
+            flash(f"Warga {name} terdaftar.", "success")
             if request.form.get("lanjut") == "rujukan":
-                return redirect(url_for("referrals.new", warga=resident.id), 303)
+                return redirect(url_for("referrals.new", warga=resident_id), 303)
             return redirect(
-                url_for("referrals.resident_detail", resident_id=resident.id), 303
+                url_for("referrals.resident_detail", resident_id=resident_id), 303
             )
     return render_template(
         "referrals/resident_form.html",
@@ -771,6 +803,14 @@ def resident_new():
         warnings=warnings,
         accepted=_digest(warnings) if warnings else "",
     )
+
+
+def _pokja_chosen(form: ResidentForm) -> bool:
+    """Department users must say which Pokja the resident belongs to."""
+    if "pokja_id" in form and form.pokja_id.data is None:
+        form.pokja_id.errors.append("Pilih Pokja warga.")
+        return False
+    return True
 
 
 def _load_resident(resident_id: int) -> Resident:
@@ -835,6 +875,7 @@ def resident_edit(resident_id: int):
                 if before != after:
                     resident.updated_at = utcnow()
                     record("resident.update", resident, before=before, after=after)
+                    name = resident.name
                     try:
                         db.session.commit()
                     except StaleDataError:
@@ -844,7 +885,7 @@ def resident_edit(resident_id: int):
                             url_for("referrals.resident_edit", resident_id=resident_id),
                             303,
                         )
-                    flash(f"Data warga {resident.name} disimpan.", "success")
+                    flash(f"Data warga {name} disimpan.", "success")
                 return redirect(
                     url_for("referrals.resident_detail", resident_id=resident_id), 303
                 )
