@@ -1402,3 +1402,6 @@ def test_demo_seed_covers_every_status_in_every_pokja(app, w):
             select(Referral).where(Referral.status == "diserahkan")
         ).all()
         assert all(r.handed_over_at and r.completed_at for r in closed)
+    # Ids were given explicitly: the next ordinary intake must still get fresh ones.
+    referral = factories.make_referral(factories.make_resident(w.A))
+    assert referral.id == 12 * 15 + 1

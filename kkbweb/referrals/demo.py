@@ -9,7 +9,7 @@ phone numbers are generated: demo data must not be anybody's real data.
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 
 from kkbweb.audit.log import record
 from kkbweb.auth import roles
@@ -335,46 +335,62 @@ def seed(
                 }
             )
 
-    resident_ids = db.session.scalars(
-        insert(Resident).returning(Resident.id, sort_by_parameter_order=True),
-        [plan["resident"] for plan in plans],
-    ).all()
-    for plan, resident_id in zip(plans, resident_ids, strict=True):
-        plan["resident_id"] = resident_id
+    # Ids are handed out here so that plain executemany inserts can be used (an
+    # INSERT ... RETURNING of tens of thousands of rows is far slower).
+    first_resident = (db.session.scalar(select(func.max(Resident.id))) or 0) + 1
+    for offset, plan in enumerate(plans):
+        plan["resident"]["id"] = plan["resident_id"] = first_resident + offset
+    _bulk(Resident, [plan["resident"] for plan in plans])
 
     # Yearly numbers follow intake order, as they would have been handed out.
     plans.sort(key=lambda plan: plan["created"])
-    next_seq: dict[int, int] = {}
-    for year, last in db.session.execute(
-        select(Referral.code_year, func.max(Referral.code_seq)).group_by(
-            Referral.code_year
-        )
-    ):
-        next_seq[year] = last
-    referral_rows = []
-    for plan in plans:
+    next_seq: dict[int, int] = dict(
+        db.session.execute(
+            select(Referral.code_year, func.max(Referral.code_seq)).group_by(
+                Referral.code_year
+            )
+        ).all()
+    )
+    first_referral = (db.session.scalar(select(func.max(Referral.id))) or 0) + 1
+    referral_rows, events, papers = [], [], []
+    for offset, plan in enumerate(plans):
         year = to_wib(plan["created"]).year
         next_seq[year] = next_seq.get(year, 0) + 1
-        referral_rows.append(_referral_row(rng, plan, year, next_seq[year], staff))
-    referral_ids = db.session.scalars(
-        insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
-        referral_rows,
-    ).all()
-
-    events, papers = [], []
-    for plan, referral_id in zip(plans, referral_ids, strict=True):
-        events.extend(_events(rng, plan, referral_id, staff))
-        papers.extend(_papers(rng, plan, referral_id, checklists))
-    for start in range(0, len(events), 5000):
-        db.session.execute(insert(ReferralEvent), events[start : start + 5000])
-    for start in range(0, len(papers), 5000):
-        db.session.execute(insert(ReferralPaper), papers[start : start + 5000])
+        row = _referral_row(rng, plan, year, next_seq[year], staff)
+        row["id"] = first_referral + offset
+        referral_rows.append(row)
+        events.extend(_events(rng, plan, row["id"], staff))
+        papers.extend(_papers(rng, plan, row["id"], checklists))
+    _bulk(Referral, referral_rows)
+    _bulk(ReferralEvent, events)
+    _bulk(ReferralPaper, papers)
+    _advance_sequences(Resident, Referral)
     record(
         "referral.demo_seed",
         entity_type="referral",
         note=f"{len(plans)} rujukan demo untuk {len(pokja_rows)} Pokja",
     )
     return len(plans)
+
+
+def _bulk(model, rows: list[dict], chunk: int = 5000) -> None:
+    """Plain executemany inserts on the table, in chunks."""
+    for start in range(0, len(rows), chunk):
+        db.session.execute(model.__table__.insert(), rows[start : start + chunk])
+
+
+def _advance_sequences(*models) -> None:
+    """PostgreSQL: move the id sequences past the ids inserted explicitly."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__table__.name
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+        )
 
 
 def _referral_row(rng, plan: dict, year: int, seq: int, staff: list) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,12 @@ from kkbweb.referrals.nik import mask_nik
 from kkbweb.timeutil import utcnow
 
 CODE_PREFIX = "RJK"
+OPEN_STATUSES = tuple(s for s in workflow.STATUSES if workflow.is_open(s))
+# The few open referrals among years of closed ones: a partial index serves the
+# queue (see service.open_condition, which writes the same list into queries).
+OPEN_PREDICATE = text(
+    "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
+)
 
 
 def format_code(year: int, seq: int) -> str:
@@ -144,9 +151,18 @@ class Referral(db.Model):
 
     __table_args__ = (
         UniqueConstraint("code_year", "code_seq"),
-        # The queue: open statuses, longest waiting first; and the same per Pokja.
+        # The queue: open statuses, longest waiting first; the counts per status
+        # (with the overdue test) read these indexes alone. Then the same per Pokja,
+        # and a Pokja's whole list (closed ones included) in waiting order.
         Index("ix_referral_status_changed", "status", "status_changed_at"),
-        Index("ix_referral_pokja_status", "pokja_id", "status"),
+        Index("ix_referral_pokja_status", "pokja_id", "status", "status_changed_at"),
+        Index("ix_referral_pokja_changed", "pokja_id", "status_changed_at"),
+        Index(
+            "ix_referral_open_waiting",
+            "status_changed_at",
+            sqlite_where=OPEN_PREDICATE,
+            postgresql_where=OPEN_PREDICATE,
+        ),
     )
     __mapper_args__ = {"version_id_col": version}
 

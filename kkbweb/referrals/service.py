@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -26,6 +27,7 @@ from kkbweb.referrals.models import (
     EVENT_ASSIGN,
     EVENT_EDIT,
     EVENT_STATUS,
+    OPEN_STATUSES,
     ChecklistItem,
     Referral,
     ReferralEvent,
@@ -346,6 +348,20 @@ def edit(referral: Referral, changes: dict, user, now: datetime) -> bool:
 
 _CODE_QUERY = re.compile(r"^(?:RJK)?[\s\-/]*(\d{4})[\s\-/]+0*(\d{1,7})$", re.IGNORECASE)
 MINE = "saya"
+
+
+def open_condition() -> ColumnElement:
+    """status IN (the open statuses), with the values written into the SQL.
+
+    Literal values let SQLite match the partial index ix_referral_open_waiting
+    (it cannot see through bound parameters); without it SQLite, lacking value
+    statistics, walks years of closed referrals to find the few open ones.
+    """
+    return Referral.status.in_(
+        bindparam("open_statuses", list(OPEN_STATUSES), literal_execute=True)
+    )
+
+
 NOBODY = "kosong"
 
 
@@ -407,6 +423,15 @@ class QueueFilters:
         return {key: value for key, value in args.items() if value}
 
     @property
+    def open_only(self) -> bool:
+        """The default queue: open referrals of any status."""
+        return not self.status and not self.tutup
+
+    def order(self) -> tuple:
+        """Longest waiting first."""
+        return Referral.status_changed_at, Referral.id
+
+    @property
     def active(self) -> bool:
         return bool(self.as_args())
 
@@ -419,7 +444,7 @@ class QueueFilters:
             if self.status:
                 conditions.append(Referral.status == self.status)
             elif not self.tutup:
-                conditions.append(Referral.status.not_in(workflow.TERMINAL_STATUSES))
+                conditions.append(open_condition())
             if self.terlambat:
                 conditions.append(overdue_condition(now, limits))
         if self.jenis:
@@ -438,25 +463,33 @@ class QueueFilters:
                 conditions.append(Referral.code_year == int(code.group(1)))
                 conditions.append(Referral.code_seq == int(code.group(2)))
             else:
-                # Correlated to the referral only: the export joins Resident too.
-                name_match = (
-                    select(Resident.id)
-                    .where(
-                        Resident.id == Referral.resident_id,
-                        func.lower(Resident.name).contains(
-                            self.q.lower(), autoescape=True
-                        ),
-                    )
-                    .correlate(Referral)
+                name = func.lower(Resident.name).contains(
+                    self.q.lower(), autoescape=True
                 )
-                conditions.append(name_match.exists())
+                if not self.tutup and self.status not in workflow.TERMINAL_STATUSES:
+                    # Open referrals are few: test each one's resident (by key).
+                    conditions.append(
+                        select(Resident.id)
+                        .where(Resident.id == Referral.resident_id, name)
+                        .correlate(Referral)
+                        .exists()
+                    )
+                else:
+                    # All years: find the matching residents once, then their
+                    # referrals through the resident_id index.
+                    matching = select(Resident.id).where(name)
+                    conditions.append(Referral.resident_id.in_(matching))
         return conditions
 
 
 def status_counts(filters: QueueFilters, user, now: datetime, limits: dict) -> dict:
-    """{status: (count, overdue count)} in one GROUP BY, ignoring the status filter."""
+    """{status: (count, overdue count)} in one GROUP BY, ignoring the status filter.
+
+    Closed statuses are counted only when the user asked for closed referrals:
+    years of handed-over documents would otherwise be counted on every visit.
+    """
     overdue = overdue_condition(now, limits)
-    rows = db.session.execute(
+    stmt = (
         select(
             Referral.status,
             func.count(),
@@ -464,5 +497,8 @@ def status_counts(filters: QueueFilters, user, now: datetime, limits: dict) -> d
         )
         .where(*filters.conditions(user, now, limits, with_status=False))
         .group_by(Referral.status)
-    ).all()
+    )
+    if not (filters.tutup or filters.status in workflow.TERMINAL_STATUSES):
+        stmt = stmt.where(open_condition())
+    rows = db.session.execute(stmt).all()
     return {status: (count, late) for status, count, late in rows}

@@ -155,6 +155,7 @@ def _queue_context(filters: QueueFilters, now, limits, next_url: str) -> dict:
         "days_waiting": workflow.days_waiting,
         "is_overdue": workflow.is_overdue,
         "statuses": workflow.STATUS_LABELS,
+        "closed_statuses": workflow.TERMINAL_STATUSES,
         "doc_types": routing.DOC_TYPES,
     }
 
@@ -173,7 +174,7 @@ def index():
         select(Referral)
         .where(*filters.conditions(current_user, now, limits))
         .options(*ROW_OPTIONS)
-        .order_by(Referral.status_changed_at, Referral.id)
+        .order_by(*filters.order())
     )
     page = paginate(stmt)
     context = _queue_context(
@@ -300,8 +301,10 @@ def _detail_page(
 ):
     """Render the referral page (and audit a full NIK view on GET)."""
     resident = referral.resident
+    # Only the full page shows the resident card (and so the full NIK).
     full_nik = (
         request.method == "GET"
+        and not wants_partial()
         and current_user.role in FULL_NIK_ROLES
         and bool(resident.nik)
     )

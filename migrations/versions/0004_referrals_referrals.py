@@ -12,6 +12,12 @@ Create Date: 2026-11-28 01:17:39.782435
 from alembic import op
 import sqlalchemy as sa
 
+# The open statuses, for the partial index of the queue (models.OPEN_PREDICATE).
+OPEN_PREDICATE = sa.text(
+    "status IN ('diajukan', 'berkas_tidak_lengkap', 'berkas_lengkap', 'diteruskan', "
+    "'diproses', 'selesai', 'ditolak')"
+)
+
 DEFAULT_CHECKLISTS = {'akta_kelahiran': ['Surat keterangan lahir dari bidan, puskesmas, atau rumah sakit',
                     'Buku nikah atau akta perkawinan orang tua',
                     'Kartu Keluarga (KK)',
@@ -165,7 +171,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_referral_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_doc_type'), ['doc_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_handed_over_at'), ['handed_over_at'], unique=False)
-        batch_op.create_index('ix_referral_pokja_status', ['pokja_id', 'status'], unique=False)
+        batch_op.create_index('ix_referral_pokja_changed', ['pokja_id', 'status_changed_at'], unique=False)
+        batch_op.create_index('ix_referral_open_waiting', ['status_changed_at'], unique=False, sqlite_where=OPEN_PREDICATE, postgresql_where=OPEN_PREDICATE)
+        batch_op.create_index('ix_referral_pokja_status', ['pokja_id', 'status', 'status_changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('ix_referral_status_changed', ['status', 'status_changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_status_changed_at'), ['status_changed_at'], unique=False)
@@ -218,6 +226,8 @@ def downgrade():
         batch_op.drop_index('ix_referral_status_changed')
         batch_op.drop_index(batch_op.f('ix_referral_resident_id'))
         batch_op.drop_index('ix_referral_pokja_status')
+        batch_op.drop_index('ix_referral_pokja_changed')
+        batch_op.drop_index('ix_referral_open_waiting')
         batch_op.drop_index(batch_op.f('ix_referral_handed_over_at'))
         batch_op.drop_index(batch_op.f('ix_referral_doc_type'))
         batch_op.drop_index(batch_op.f('ix_referral_created_at'))
