@@ -45,29 +45,27 @@ def query_rows(filters: QueueFilters, user, now: datetime, limits: dict) -> list
     """The referrals matching the queue filters, flat, in queue order."""
     assignee = aliased(User)
     return db.session.execute(
-
-            select(
-                Referral.code_year,
-                Referral.code_seq,
-                Referral.created_at,
-                Pokja.display_name,
-                Resident.name,
-                Resident.nik,
-                Referral.doc_type,
-                Referral.destination_name,
-                Referral.status,
-                Referral.holder,
-                Referral.status_changed_at,
-                assignee.full_name,
-                Referral.completed_at,
-                Referral.handed_over_at,
-            )
-            .join(Resident, Referral.resident_id == Resident.id)
-            .join(Pokja, Referral.pokja_id == Pokja.id)
-            .outerjoin(assignee, Referral.assigned_to_id == assignee.id)
-            .where(*filters.conditions(user, now, limits))
-            .order_by(*filters.order())
-
+        select(
+            Referral.code_year,
+            Referral.code_seq,
+            Referral.created_at,
+            Pokja.display_name,
+            Resident.name,
+            Resident.nik,
+            Referral.doc_type,
+            Referral.destination_name,
+            Referral.status,
+            Referral.holder,
+            Referral.status_changed_at,
+            assignee.full_name,
+            Referral.completed_at,
+            Referral.handed_over_at,
+        )
+        .join(Resident, Referral.resident_id == Resident.id)
+        .join(Pokja, Referral.pokja_id == Pokja.id)
+        .outerjoin(assignee, Referral.assigned_to_id == assignee.id)
+        .where(*filters.conditions(user, now, limits))
+        .order_by(*filters.order())
     ).all()
 
 

@@ -7,6 +7,7 @@ gets 403 (see docs/referrals.md).
 """
 
 import hashlib
+from contextlib import contextmanager
 from uuid import uuid4
 
 from flask import (
@@ -105,6 +106,27 @@ def referral_badge(status: str) -> str:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+@contextmanager
+def _keep_loaded():
+    """Commit inside without expiring what the request has loaded.
+
+    The page is already built from these objects; reloading them (and the user)
+    after a commit would only cost queries.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = True
+
+
+def _audit_nik_view(resident: Resident, note: str | None = None) -> None:
+    """The read-audit row for a page that showed a full NIK."""
+    with _keep_loaded():
+        record_read("resident.nik_view", resident, note=note)
 
 
 def _load(referral_id: int, *options, fresh: bool = False) -> Referral:
@@ -212,13 +234,15 @@ def export():
     now, limits = utcnow(), service.overdue_limits()
     rows = exports.query_rows(filters, current_user, now, limits)
     # An export is a read of personal data: its own committed audit row.
-    db.session.commit()
-    record(
-        "referral.export",
-        entity_type="referral",
-        note=f"{kind.upper()}, {len(rows)} baris; saringan: {filters.as_args() or '-'}",
-    )
-    db.session.commit()
+    with _keep_loaded():
+        db.session.commit()
+        record(
+            "referral.export",
+            entity_type="referral",
+            note=f"{kind.upper()}, {len(rows)} baris; saringan: "
+            f"{filters.as_args() or '-'}",
+        )
+        db.session.commit()
     return exports.build(kind, rows, now, limits)
 
 
@@ -347,8 +371,8 @@ def _detail_page(
         response.headers["HX-Retarget"] = "#rujukan"
         response.headers["HX-Reswap"] = "outerHTML"
     if full_nik:
-        # Rendered first: record_read commits, which expires the loaded objects.
-        record_read("resident.nik_view", resident, note=f"rujukan {referral.code}")
+        # The page is built first; it is only sent once the read is on record.
+        _audit_nik_view(resident, note=f"rujukan {referral.code}")
     return response
 
 
@@ -466,7 +490,8 @@ def paper(referral_id: int, paper_id: int):
                 before={"label": item.label, "received": not wanted},
                 after={"label": item.label, "received": wanted},
             )
-            db.session.commit()
+            with _keep_loaded():
+                db.session.commit()
     if wants_partial():
         return render(
             "referrals/_paper.html",
@@ -846,7 +871,7 @@ def resident_detail(resident_id: int):
         can_work=current_user.role in WORK_ROLES,
     )
     if full_nik:
-        record_read("resident.nik_view", resident)
+        _audit_nik_view(resident)
     return response
 
 
@@ -904,7 +929,7 @@ def resident_edit(resident_id: int):
         accepted=_digest(warnings) if warnings else "",
     )
     if full_nik:
-        record_read("resident.nik_view", resident, note="formulir ubah data")
+        _audit_nik_view(resident, note="formulir ubah data")
     return response
 
 
