@@ -270,8 +270,9 @@ def take(referral_id: int):
         response = _row(referral, next_url)
         db.session.commit()
         return response
+    message = f"Rujukan {referral.code} kini Anda tangani."
     db.session.commit()
-    flash(f"Rujukan {referral.code} kini Anda tangani.", "success")
+    flash(message, "success")
     return redirect(
         next_url or url_for("referrals.detail", referral_id=referral_id), 303
     )
