@@ -210,6 +210,8 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
             pokja_id=pokja.id if pokja else None,
         )
     )
+
+
 # -- KIE (kkbweb/kie) ----------------------------------------------------------
 
 
@@ -342,3 +344,81 @@ def make_kie_activity(
                 )
             )
         return save(activity)
+
+
+# -- referrals (rujukan) -----------------------------------------------------------
+
+
+def make_resident(
+    pokja: "Pokja | str" = "Ciwedus",
+    name: str | None = None,
+    nik: str | None = None,
+    sex: str = "P",
+    birth_date=None,
+    religion: str | None = "islam",
+    **fields,
+):
+    """Create a resident (warga) of a Pokja."""
+    from kkbweb.referrals.models import Resident
+
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    resident = Resident(
+        name=name or f"Warga Uji {next(_counter)}",
+        sex=sex,
+        birth_date=birth_date,
+        religion=religion,
+        address=fields.pop("address", "Jl. Uji No. 1"),
+        rt=fields.pop("rt", "001"),
+        rw=fields.pop("rw", "002"),
+        pokja_id=pokja.id,
+        nik=nik,
+        **fields,
+    )
+    return save(resident)
+
+
+def make_referral(
+    resident,
+    doc_type: str = "akta_kelahiran",
+    status: str = "diajukan",
+    by: User | None = None,
+    assigned_to: User | None = None,
+    changed_at=None,
+):
+    """Open a referral through the real intake code, then set its status directly."""
+    from kkbweb.pokja.models import Kecamatan
+    from kkbweb.pokja.models import Pokja as PokjaModel
+    from kkbweb.referrals import routing, service, workflow
+    from kkbweb.referrals.models import Referral, Resident
+    from kkbweb.timeutil import utcnow
+
+    with context():
+        service.ensure_checklists()
+        owner = db.session.get(Resident, resident.id)
+        pokja_row = db.session.get(PokjaModel, owner.pokja_id)
+        kecamatan = db.session.get(Kecamatan, pokja_row.kecamatan_id)
+        suggestion = routing.suggest_destination(
+            doc_type, owner.religion, kecamatan.display_name
+        )
+        now = utcnow()
+        referral_id, _ = service.create_referral(
+            resident=owner,
+            doc_type=doc_type,
+            destination=(suggestion.code, suggestion.name, None),
+            notes=None,
+            user=by,
+            intake_key=None,
+            now=now,
+        )
+        referral = db.session.get(Referral, referral_id)
+        referral.status = status
+        referral.holder = workflow.HOLDER.get(status)
+        referral.status_changed_at = changed_at or now
+        referral.assigned_to_id = assigned_to.id if assigned_to else None
+        if status in (workflow.SELESAI, workflow.DISERAHKAN):
+            referral.completed_at = referral.status_changed_at
+        if status == workflow.DISERAHKAN:
+            referral.handed_over_at = referral.status_changed_at
+        db.session.commit()
+        return detach(referral)
