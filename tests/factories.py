@@ -4,16 +4,42 @@ Each builder opens an app context if none is active, commits, and returns the ob
 loaded and detached, so a test can read its attributes outside any context.
 """
 
+import datetime as dt
+import io
+import secrets
 from contextlib import contextmanager, nullcontext
+from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from PIL import Image
+from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from kkbweb.auth.models import User
 from kkbweb.extensions import db
-from kkbweb.pokja.models import Pokja
+from kkbweb.kie import photos
+from kkbweb.kie.demo import seed_terms
+from kkbweb.kie.models import (
+    KieActivity,
+    KieCampaign,
+    KiePhoto,
+    KieTerm,
+    kie_activity_term,
+    kie_campaign_pokja,
+)
+from kkbweb.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingGuest,
+    MeetingPokja,
+    Member,
+)
+from kkbweb.pokja.models import Kecamatan, Pokja
+from kkbweb.referrals import routing, service, workflow
+from kkbweb.referrals.models import Referral, Resident
+from kkbweb.timeutil import today_wib, utcnow
 
 PASSWORD = "kata-sandi-uji-123"
 _counter = iter(range(1, 10**9))
@@ -101,16 +127,6 @@ def put_in_session(client, user: User) -> None:
 
 
 # --- meetings ------------------------------------------------------------------
-
-import datetime as dt  # noqa: E402
-
-from kkbweb.meetings.models import (  # noqa: E402
-    Attendance,
-    Meeting,
-    MeetingGuest,
-    MeetingPokja,
-    Member,
-)
 
 
 def make_member(
@@ -217,8 +233,6 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
 
 def kie_terms() -> dict[tuple[str, str], int]:
     """Seed the default KIE vocabularies if needed; return ids by (kind, code)."""
-    from kkbweb.kie.demo import seed_terms
-    from kkbweb.kie.models import KieTerm
 
     with context():
         seed_terms()
@@ -229,9 +243,6 @@ def kie_terms() -> dict[tuple[str, str], int]:
 
 def kie_jpeg(size=(64, 48), color=(200, 80, 40)) -> bytes:
     """A small JPEG, as a camera would send it."""
-    import io
-
-    from PIL import Image
 
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "JPEG")
@@ -245,12 +256,6 @@ def make_kie_campaign(
     end=None,
 ):
     """A campaign for the named Pokja (default: the last 60 days)."""
-    from datetime import timedelta
-
-    from sqlalchemy import insert
-
-    from kkbweb.kie.models import KieCampaign, kie_campaign_pokja
-    from kkbweb.timeutil import today_wib
 
     today = today_wib()
     with context():
@@ -290,14 +295,6 @@ def make_kie_activity(
     photo: bool = False,
 ):
     """A KIE entry with its term links (and one small photo if asked)."""
-    import secrets
-    from pathlib import Path
-
-    from sqlalchemy import insert
-
-    from kkbweb.kie import photos
-    from kkbweb.kie.models import KieActivity, KiePhoto, kie_activity_term
-    from kkbweb.timeutil import today_wib, utcnow
 
     terms = kie_terms()
     with context():
@@ -359,7 +356,6 @@ def make_resident(
     **fields,
 ):
     """Create a resident (warga) of a Pokja."""
-    from kkbweb.referrals.models import Resident
 
     if isinstance(pokja, str):
         pokja = globals()["pokja"](pokja)
@@ -387,16 +383,11 @@ def make_referral(
     changed_at=None,
 ):
     """Open a referral through the real intake code, then set its status directly."""
-    from kkbweb.pokja.models import Kecamatan
-    from kkbweb.pokja.models import Pokja as PokjaModel
-    from kkbweb.referrals import routing, service, workflow
-    from kkbweb.referrals.models import Referral, Resident
-    from kkbweb.timeutil import utcnow
 
     with context():
         service.ensure_checklists()
         owner = db.session.get(Resident, resident.id)
-        pokja_row = db.session.get(PokjaModel, owner.pokja_id)
+        pokja_row = db.session.get(Pokja, owner.pokja_id)
         kecamatan = db.session.get(Kecamatan, pokja_row.kecamatan_id)
         suggestion = routing.suggest_destination(
             doc_type, owner.religion, kecamatan.display_name
