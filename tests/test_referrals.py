@@ -658,6 +658,20 @@ def test_nik_is_masked_in_lists_slip_and_exports(app, client, w):
     assert line[header.index("Tanggal diajukan")].year == to_wib(utcnow()).year
     assert all(CANARY_A not in str(cell.value) for row in sheet for cell in row)
 
+
+def test_exports_never_run_a_name_as_a_formula(app, client, w):
+    """CSV/formula injection: a name starting with = stays text in CSV and XLSX."""
+    resident = factories.make_resident(w.A, name="=HYPERLINK(1)")
+    factories.make_referral(resident)
+    as_user(client, w.staf)
+    csv_body = client.get("/referrals/ekspor?format=csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(csv_body), delimiter=";"))
+    assert rows[1][3] == "'=HYPERLINK(1)"
+    xlsx = client.get("/referrals/ekspor?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    cell = sheet.cell(row=2, column=4)
+    assert cell.value == "'=HYPERLINK(1)" and cell.data_type == "s"
+
     exports = audit_actions(app, "referral.export")
     assert len(exports) == 2 and "1 baris" in exports[0].note
     as_user(client, w.pimpinan)

@@ -18,6 +18,7 @@ from kkbweb.referrals import routing, workflow
 from kkbweb.referrals.models import Referral, Resident, format_code
 from kkbweb.referrals.nik import mask_nik
 from kkbweb.referrals.service import QueueFilters
+from kkbweb.spreadsheets import safe_cell
 from kkbweb.timeutil import to_wib
 
 KINDS = ("csv", "xlsx")
@@ -121,7 +122,7 @@ def _csv(rows: list, now: datetime, limits: dict) -> bytes:
         values = _values(row, now, limits)
         writer.writerow(
             [
-                value.isoformat() if hasattr(value, "isoformat") else value
+                value.isoformat() if hasattr(value, "isoformat") else safe_cell(value)
                 for value in values
             ]
         )
@@ -145,7 +146,7 @@ def _xlsx(rows: list, now: datetime, limits: dict) -> bytes:
     for row in rows:
         cells = []
         for index, value in enumerate(_values(row, now, limits)):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=safe_cell(value))
             if index in DATE_COLUMNS and value is not None:
                 cell.number_format = "DD/MM/YYYY"
             cells.append(cell)
