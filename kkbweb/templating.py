@@ -15,7 +15,11 @@ NAV_ITEMS = [
     ("main.index", "Beranda", None),
     ("meetings.index", "Rapat", None),
     ("kie.index", "KIE", None),
-    ("referrals.index", "Rujukan", None),
+    (
+        "referrals.index",
+        "Rujukan",
+        {roles.ADMIN, roles.STAF, roles.PIMPINAN, roles.POKJA},
+    ),
     ("reports.dashboard", "Laporan", None),
     ("auth.users", "Pengguna", {roles.ADMIN}),
     ("pokja.index", "Pokja", {roles.ADMIN}),
@@ -24,7 +28,8 @@ NAV_ITEMS = [
 
 # htmx 2 settings (read from <meta name="htmx-config">). No history snapshots in
 # localStorage: pages hold personal data. No eval and no injected <style>: the
-# CSP allows neither.
+# CSP allows neither. A 409 (edit conflict) is swapped so its message shows;
+# other 4xx/5xx are not, as in htmx's defaults.
 HTMX_CONFIG = json.dumps(
     {
         "historyCacheSize": 0,
@@ -33,6 +38,12 @@ HTMX_CONFIG = json.dumps(
         "allowScriptTags": False,
         "includeIndicatorStyles": False,
         "selfRequestsOnly": True,
+        "responseHandling": [
+            {"code": "204", "swap": False},
+            {"code": "[23]..", "swap": True},
+            {"code": "409", "swap": True, "error": False},
+            {"code": "[45]..", "swap": False, "error": True},
+        ],
     }
 )
 

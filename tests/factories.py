@@ -4,16 +4,43 @@ Each builder opens an app context if none is active, commits, and returns the ob
 loaded and detached, so a test can read its attributes outside any context.
 """
 
+import datetime as dt
+import io
+import secrets
 from contextlib import contextmanager, nullcontext
+from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from PIL import Image
+from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from kkbweb.auth.models import User
 from kkbweb.extensions import db
-from kkbweb.pokja.models import Pokja
+from kkbweb.kie import photos
+from kkbweb.kie.demo import seed_terms
+from kkbweb.kie.models import (
+    KieActivity,
+    KieCampaign,
+    KiePhoto,
+    KieTerm,
+    kie_activity_term,
+    kie_campaign_pokja,
+)
+from kkbweb.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingGuest,
+    MeetingPokja,
+    Member,
+)
+from kkbweb.pokja.models import Kecamatan, Pokja
+from kkbweb.referrals import routing, service, workflow
+from kkbweb.referrals.models import Referral, Resident
+from kkbweb.reports.models import MonthlyReport
+from kkbweb.timeutil import today_wib, utcnow
 
 PASSWORD = "kata-sandi-uji-123"
 _counter = iter(range(1, 10**9))
@@ -101,16 +128,6 @@ def put_in_session(client, user: User) -> None:
 
 
 # --- meetings ------------------------------------------------------------------
-
-import datetime as dt  # noqa: E402
-
-from kkbweb.meetings.models import (  # noqa: E402
-    Attendance,
-    Meeting,
-    MeetingGuest,
-    MeetingPokja,
-    Member,
-)
 
 
 def make_member(
@@ -217,8 +234,6 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
 
 def kie_terms() -> dict[tuple[str, str], int]:
     """Seed the default KIE vocabularies if needed; return ids by (kind, code)."""
-    from kkbweb.kie.demo import seed_terms
-    from kkbweb.kie.models import KieTerm
 
     with context():
         seed_terms()
@@ -229,9 +244,6 @@ def kie_terms() -> dict[tuple[str, str], int]:
 
 def kie_jpeg(size=(64, 48), color=(200, 80, 40)) -> bytes:
     """A small JPEG, as a camera would send it."""
-    import io
-
-    from PIL import Image
 
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "JPEG")
@@ -245,12 +257,6 @@ def make_kie_campaign(
     end=None,
 ):
     """A campaign for the named Pokja (default: the last 60 days)."""
-    from datetime import timedelta
-
-    from sqlalchemy import insert
-
-    from kkbweb.kie.models import KieCampaign, kie_campaign_pokja
-    from kkbweb.timeutil import today_wib
 
     today = today_wib()
     with context():
@@ -290,14 +296,6 @@ def make_kie_activity(
     photo: bool = False,
 ):
     """A KIE entry with its term links (and one small photo if asked)."""
-    import secrets
-    from pathlib import Path
-
-    from sqlalchemy import insert
-
-    from kkbweb.kie import photos
-    from kkbweb.kie.models import KieActivity, KiePhoto, kie_activity_term
-    from kkbweb.timeutil import today_wib, utcnow
 
     terms = kie_terms()
     with context():
@@ -346,6 +344,78 @@ def make_kie_activity(
         return save(activity)
 
 
+# -- referrals (rujukan) -----------------------------------------------------------
+
+
+def make_resident(
+    pokja: "Pokja | str" = "Ciwedus",
+    name: str | None = None,
+    nik: str | None = None,
+    sex: str = "P",
+    birth_date=None,
+    religion: str | None = "islam",
+    **fields,
+):
+    """Create a resident (warga) of a Pokja."""
+
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    resident = Resident(
+        name=name or f"Warga Uji {next(_counter)}",
+        sex=sex,
+        birth_date=birth_date,
+        religion=religion,
+        address=fields.pop("address", "Jl. Uji No. 1"),
+        rt=fields.pop("rt", "001"),
+        rw=fields.pop("rw", "002"),
+        pokja_id=pokja.id,
+        nik=nik,
+        **fields,
+    )
+    return save(resident)
+
+
+def make_referral(
+    resident,
+    doc_type: str = "akta_kelahiran",
+    status: str = "diajukan",
+    by: User | None = None,
+    assigned_to: User | None = None,
+    changed_at=None,
+):
+    """Open a referral through the real intake code, then set its status directly."""
+
+    with context():
+        service.ensure_checklists()
+        owner = db.session.get(Resident, resident.id)
+        pokja_row = db.session.get(Pokja, owner.pokja_id)
+        kecamatan = db.session.get(Kecamatan, pokja_row.kecamatan_id)
+        suggestion = routing.suggest_destination(
+            doc_type, owner.religion, kecamatan.display_name
+        )
+        now = utcnow()
+        referral_id, _ = service.create_referral(
+            resident=owner,
+            doc_type=doc_type,
+            destination=(suggestion.code, suggestion.name, None),
+            notes=None,
+            user=by,
+            intake_key=None,
+            now=now,
+        )
+        referral = db.session.get(Referral, referral_id)
+        referral.status = status
+        referral.holder = workflow.HOLDER.get(status)
+        referral.status_changed_at = changed_at or now
+        referral.assigned_to_id = assigned_to.id if assigned_to else None
+        if status in (workflow.SELESAI, workflow.DISERAHKAN):
+            referral.completed_at = referral.status_changed_at
+        if status == workflow.DISERAHKAN:
+            referral.handed_over_at = referral.status_changed_at
+        db.session.commit()
+        return detach(referral)
+
+
 # -- reports (kkbweb/reports) ----------------------------------------------------
 
 
@@ -358,13 +428,11 @@ def make_report(
     submitted_at=None,
 ):
     """A monthly report of a Pokja in a given state (figures: an empty snapshot)."""
-    from datetime import datetime
-
-    from kkbweb.reports.models import MonthlyReport
-
     if isinstance(pokja, str):
         pokja = globals()["pokja"](pokja)
-    moment = submitted_at or datetime(month[0] + month[1] // 12, month[1] % 12 + 1, 3)
+    moment = submitted_at or dt.datetime(
+        month[0] + month[1] // 12, month[1] % 12 + 1, 3
+    )
     return save(
         MonthlyReport(
             pokja_id=pokja.id,

@@ -15,8 +15,7 @@ from openpyxl.styles import Font
 
 from kkbweb.kie.models import KieActivity
 from kkbweb.kie.vocab import ACTIVITY_TYPES
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from kkbweb.spreadsheets import safe_cell
 
 
 def _terms(activity: KieActivity, kind: str) -> str:
@@ -87,13 +86,6 @@ PORTAL: list[Column] = [
 LAYOUTS = {"full": FULL, "portal": PORTAL}
 
 
-def _safe(value):
-    """Defuse text a spreadsheet would evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: Iterable[KieActivity], columns: list[Column]) -> bytes:
     """UTF-8 CSV with a BOM so that Excel shows the text correctly."""
     buffer = io.StringIO()
@@ -105,7 +97,7 @@ def to_csv(rows: Iterable[KieActivity], columns: list[Column]) -> bytes:
             value = getter(activity)
             if isinstance(value, date):
                 value = value.isoformat()
-            values.append("" if value is None else _safe(value))
+            values.append("" if value is None else safe_cell(value))
         writer.writerow(values)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from kkbweb.meetings import vocab
 from kkbweb.meetings.recap import Recap
+from kkbweb.spreadsheets import safe_cell
 from kkbweb.timeutil import hari_tanggal, to_wib
 
 LIST_HEADERS = [
@@ -36,15 +37,6 @@ RECAP_HEADERS = [
     "Tamu P",
     "Tingkat kehadiran (%)",
 ]
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value):
-    """Neutralise text that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def attendance_rows(members, guests, seksi: dict[str, str]) -> list[list]:
@@ -115,7 +107,7 @@ def to_csv(rows: list[list]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(LIST_HEADERS)
     for row in rows:
-        writer.writerow([safe_text(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -142,7 +134,7 @@ def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> 
         ("Status", meeting.status_label),
     ]
     for key, value in details:
-        info.append([key, safe_text(value)])
+        info.append([key, safe_cell(value)])
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 60
     out = io.BytesIO()
@@ -156,7 +148,7 @@ def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> No
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_text(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

@@ -14,10 +14,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from kkbweb.meetings.exports import safe_text
 from kkbweb.reports.months import Month
 from kkbweb.reports.recap import Figures, Line
 from kkbweb.reports.table import CityRow
+from kkbweb.spreadsheets import safe_cell
 
 # The Kota sheet, the city CSV and the city print: (header, line key, format).
 CITY_COLUMNS = [
@@ -84,7 +84,7 @@ def _csv(header: list[str], lines: list[list]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header)
     for line in lines:
-        writer.writerow([safe_text(v) for v in line])
+        writer.writerow([safe_cell(v) for v in line])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -171,7 +171,7 @@ def pokja_xlsx(month: Month, name: str, figures: Figures) -> bytes:
         )
     about = book.create_sheet(_sheet_title("Keterangan", taken))
     _about(about, month)
-    about.append(["Pokja", safe_text(name)])
+    about.append(["Pokja", safe_cell(name)])
     return _save(book)
 
 
@@ -189,7 +189,7 @@ def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> No
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_text(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"

@@ -5,7 +5,7 @@ index alone: member (the roster of a meeting date) and kie_activity (entries by
 type and method with their people and reach, per Pokja and month).
 
 Revision ID: 0005_reports
-Revises: 0003_kie
+Revises: 0004_referrals
 Create Date: 2026-11-28 02:25:05.213168
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0005_reports"
-down_revision = "0003_kie"
+down_revision = "0004_referrals"
 branch_labels = None
 depends_on = None
 
