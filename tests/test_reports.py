@@ -4,9 +4,11 @@ import csv
 import datetime as dt
 import gzip
 import io
+import statistics
 from collections import Counter
 from html.parser import HTMLParser
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -25,11 +27,14 @@ from kkbweb.meetings.models import (
 from kkbweb.meetings.rules import percent_text
 from kkbweb.meetings.vocab import MEETING_KINDS
 from kkbweb.pokja.models import Pokja
+from kkbweb.referrals import demo as referrals_demo
+from kkbweb.referrals import routing, service, workflow
+from kkbweb.referrals.models import Referral, ReferralEvent
 from kkbweb.reports import handin, recap, table
 from kkbweb.reports.models import MonthlyReport, MonthlyReportEvent
 from kkbweb.reports.months import Month
 from kkbweb.reports.sqlfuncs import days_between, month_key, wib_month_key
-from kkbweb.timeutil import today_wib
+from kkbweb.timeutil import today_wib, utcnow
 from tests import factories
 from tests.factories import (
     make_guest,
@@ -37,7 +42,9 @@ from tests.factories import (
     make_mark,
     make_meeting,
     make_member,
+    make_referral,
     make_report,
+    make_resident,
     make_user,
 )
 from tests.querycount import count_queries
@@ -120,7 +127,7 @@ def _on_roster(member: Member, day: dt.date) -> bool:
     )
 
 
-def count_by_hand(app, pokja_id: int, month: Month) -> dict:
+def count_by_hand(app, pokja_id: int, month: Month, now=None) -> dict:
     """Every figure of a Pokja's month, counted in Python from loaded rows.
 
     Deliberately shares nothing with kkbweb.reports.recap: it loads the rows the
@@ -140,6 +147,16 @@ def count_by_hand(app, pokja_id: int, month: Month) -> dict:
         ).all()
         terms = {t.id: t for t in db.session.scalars(select(KieTerm))}
         links = db.session.execute(select(kie_activity_term)).all()
+        referrals = db.session.scalars(
+            select(Referral).where(Referral.pokja_id == pokja_id)
+        ).all()
+        events: dict[int, list] = {}
+        for event in db.session.scalars(
+            select(ReferralEvent)
+            .join(Referral, Referral.id == ReferralEvent.referral_id)
+            .where(Referral.pokja_id == pokja_id)
+        ):
+            events.setdefault(event.referral_id, []).append(event)
         db.session.expunge_all()
 
     def in_month(day):
@@ -213,6 +230,47 @@ def count_by_hand(app, pokja_id: int, month: Month) -> dict:
     )
     for code, n in topics.items():
         figures[f"kie.topic.{code}"] = n
+    # Referrals: moments are UTC; the month is WIB.
+    first, last = month.utc_bounds
+    for which, moment in (
+        ("opened", "created_at"),
+        ("completed", "completed_at"),
+        ("handed", "handed_over_at"),
+    ):
+        found = Counter(
+            r.doc_type
+            for r in referrals
+            if getattr(r, moment) and first <= getattr(r, moment) < last
+        )
+        figures[f"referrals.{which}"] = sum(found.values())
+        for code in routing.DOC_TYPES:
+            figures[f"referrals.{which}.{code}"] = found[code]
+        figures[f"_{which}"] = found
+    durations = [
+        (r.handed_over_at - r.created_at).total_seconds() / 86400
+        for r in referrals
+        if r.handed_over_at and first <= r.handed_over_at < last
+    ]
+    figures["_median"] = statistics.median(durations) if durations else None
+    figures["referrals.median_days"] = (
+        round(figures["_median"], 1) if durations else None
+    )
+    # Overdue at the month's end (now, for the running month), by the referral
+    # feature's own rule applied to the status each referral had then.
+    end = min(last, now or utcnow())
+    overdue = 0
+    for referral in referrals:
+        if referral.created_at >= end:
+            continue
+        steps = [
+            e for e in events.get(referral.id, []) if e.kind == "status" and e.at < end
+        ]
+        if not steps:
+            continue
+        step = max(steps, key=lambda e: (e.at, e.id))
+        if workflow.is_overdue(step.to_status, step.at, end):
+            overdue += 1
+    figures["referrals.overdue"] = overdue
     figures["_labels"] = {t.code: t.label for t in terms.values()}
     figures["_topics"] = topics
     figures["_methods"] = methods
@@ -220,10 +278,12 @@ def count_by_hand(app, pokja_id: int, month: Month) -> dict:
     return figures
 
 
-def recap_lines(app, pokja_id: int, month: Month) -> dict:
+def recap_lines(app, pokja_id: int, month: Month, now=None) -> dict:
     with app.app_context():
-        figures = recap.compute([pokja_id], month).of(pokja_id)
-        return {line.key: line.value for line in figures.lines()}
+        figures = recap.compute([pokja_id], month, now=now or utcnow()).of(pokja_id)
+        lines = {line.key: line.value for line in figures.lines()}
+        lines["_median"] = figures.median_days
+        return lines
 
 
 def assert_page_shows(body: bytes, expected: dict) -> None:
@@ -234,7 +294,10 @@ def assert_page_shows(body: bytes, expected: dict) -> None:
 
     for kind, n in expected["_kinds"].items():
         assert [MEETING_KINDS[kind], angka(n)] in rows
-    assert ["Jumlah rapat", angka(expected["meetings"])] in rows
+    if expected["meetings"]:
+        assert ["Jumlah rapat", angka(expected["meetings"])] in rows
+    else:
+        assert "Tidak ada rapat di bulan ini." in body.decode()
     e = expected
     assert [
         "Anggota hadir",
@@ -273,13 +336,34 @@ def assert_page_shows(body: bytes, expected: dict) -> None:
     top = sorted(e["_topics"].items(), key=lambda kv: (-kv[1], labels[kv[0]]))[:5]
     shown = [i for i in page.items if i.endswith("kegiatan)")]
     assert shown == [f"{labels[code]} ({n} kegiatan)" for code, n in top]
+    for code, label in routing.DOC_TYPES.items():
+        counts = [e["_opened"][code], e["_completed"][code], e["_handed"][code]]
+        if any(counts):
+            assert [label, *map(angka, counts)] in rows
+    assert [
+        "Jumlah rujukan",
+        angka(e["referrals.opened"]),
+        angka(e["referrals.completed"]),
+        angka(e["referrals.handed"]),
+    ] in rows
+    assert ["Terlambat di akhir bulan", angka(e["referrals.overdue"])] in rows
+    median = next(r for r in rows if r and r[0].startswith("Median hari"))
+    if e["_median"] is None:
+        assert median[1] == "–"
+    else:
+        assert abs(float(median[1].replace(",", ".")) - e["_median"]) <= 0.051
 
 
 def assert_same(counted: dict, computed: dict) -> None:
     """The recap's lines equal the hand count (zero lines may be absent)."""
     keys = {k for k in counted if not k.startswith("_")} | set(computed)
-    for key in sorted(keys):
+    for key in sorted(keys - {"_median", "referrals.median_days"}):
         assert computed.get(key, 0) == counted.get(key, 0), key
+    # Days computed by the database and by Python agree to the second.
+    if counted["_median"] is None:
+        assert computed["_median"] is None
+    else:
+        assert abs(computed["_median"] - counted["_median"]) < 1e-5
 
 
 # --- every figure against a hand count -------------------------------------------
@@ -292,6 +376,7 @@ def test_every_figure_of_a_pokja_matches_a_hand_count_on_demo_data(
     with app.app_context():
         meetings_demo.seed(scale=1)
         kie_demo.seed(scale=1)
+        referrals_demo.seed(scale=1)
         db.session.commit()
     login_as(make_user("staf"))
     ciwedus = factories.pokja("Ciwedus")
@@ -305,6 +390,8 @@ def test_every_figure_of_a_pokja_matches_a_hand_count_on_demo_data(
     counted = count_by_hand(app, ciwedus.id, last_closed_month())
     assert counted["meetings"] > 5 and counted["attendance.present"] > 20
     assert counted["kie"] > 0
+    assert counted["referrals.opened"] > 5 and counted["referrals.overdue"] > 0
+    assert counted["_median"] is not None
     # The orientation of 27 May 2024 invited all 12 Pokja: once for the city.
     with app.app_context():
         may = recap.compute(db.session.scalars(select(Pokja.id)).all(), MAY)
@@ -366,6 +453,116 @@ def test_edge_cases_of_the_count(app, client, login_as):
     assert_page_shows(response.data, counted)
 
 
+def _referral(app, pokja, doc_type: str, steps: list, staff) -> int:
+    """A referral opened at steps[0] and moved through (status, when) steps."""
+    from kkbweb.auth.models import User
+
+    referral = make_referral(make_resident(pokja), doc_type)
+    opened = steps[0]
+    with app.app_context():
+        row = db.session.get(Referral, referral.id)
+        row.created_at = row.status_changed_at = opened
+        db.session.execute(
+            ReferralEvent.__table__.update()
+            .where(ReferralEvent.referral_id == row.id)
+            .values(at=opened)
+        )
+        user = db.session.get(User, staff.id)
+        for status, when in steps[1:]:
+            service.move(row, status, user, "alasan uji", when)
+        db.session.commit()
+    return referral.id
+
+
+def test_referral_figures_at_the_month_boundaries(app, client, login_as):
+    """Opened/completed/handed by WIB month, overdue from the history, median."""
+    a, b = factories.pokja("Ciwedus"), factories.pokja("Bendungan")
+    staff = make_user("admin")
+    d = dt.datetime
+    w = workflow
+    happy = [w.BERKAS_LENGKAP, w.DITERUSKAN, w.DIPROSES, w.SELESAI, w.DISERAHKAN]
+
+    def path(statuses, *moments):
+        return [moments[0], *zip(statuses, moments[1:], strict=True)]
+
+    # Opened, completed and handed over in May: 10 days.
+    _referral(
+        app,
+        a,
+        "akta_kelahiran",
+        path(happy, *(d(2024, 5, n, 3) for n in (2, 3, 4, 6, 10, 12))),
+        staff,
+    )
+    # Waiting for papers since April: overdue at the end of May (fixed in June).
+    _referral(
+        app,
+        a,
+        "kk",
+        path(
+            [w.BERKAS_TIDAK_LENGKAP, w.BERKAS_LENGKAP],
+            d(2024, 4, 20),
+            d(2024, 4, 21),
+            d(2024, 6, 5),
+        ),
+        staff,
+    )
+    # 23.00 WIB on 31 May is May; 01.00 WIB on 1 June is June.
+    _referral(app, a, "ktp_el", [d(2024, 5, 31, 16)], staff)
+    _referral(app, a, "ktp_el", [d(2024, 5, 31, 18)], staff)
+    # Cancelled in May: closed, never overdue.
+    _referral(app, a, "kia", path([w.DIBATALKAN], d(2024, 4, 1), d(2024, 5, 15)), staff)
+    # Issued in May, handed over in June: waiting at the Pokja at the end of May.
+    _referral(
+        app,
+        a,
+        "buku_nikah",
+        path(happy, *(d(2024, 5, n) for n in (1, 2, 3, 4, 20)), d(2024, 6, 2)),
+        staff,
+    )
+    # A complete file not forwarded for five days: overdue (limit 3).
+    _referral(
+        app,
+        a,
+        "akta_kematian",
+        path([w.BERKAS_LENGKAP], d(2024, 5, 25), d(2024, 5, 26)),
+        staff,
+    )
+    # Opened in April, handed over in May: 8 days.
+    _referral(
+        app,
+        a,
+        "akta_kelahiran",
+        path(
+            happy,
+            *(d(2024, 4, n) for n in (25, 26, 27, 28)),
+            d(2024, 5, 1),
+            d(2024, 5, 3),
+        ),
+        staff,
+    )
+    _referral(app, b, "kk", [d(2024, 5, 10)], staff)  # another Pokja
+    counted = count_by_hand(app, a.id, MAY)
+    computed = recap_lines(app, a.id, MAY)
+    assert_same(counted, computed)
+    assert computed["referrals.opened"] == 4
+    assert computed["referrals.completed"] == 3
+    assert computed["referrals.handed"] == 2
+    assert computed["referrals.overdue"] == 3
+    assert computed["_median"] == pytest.approx(9.0, abs=1e-6)
+    assert computed["referrals.opened.ktp_el"] == 1
+    with app.app_context():
+        city = recap.compute([a.id, b.id], MAY, now=utcnow()).city
+    assert city.referrals() == 5 and city.median_days == pytest.approx(9.0)
+    # The REFERRAL_OVERDUE_DAYS setting moves the limits: 30 days for papers.
+    with app.app_context():
+        relaxed = recap.compute(
+            [a.id], MAY, now=utcnow(), overdue_days={"berkas_tidak_lengkap": 60}
+        ).of(a.id)
+    assert relaxed.overdue == 2
+    login_as(make_user("staf"))
+    assert_page_shows(client.get(f"/reports/pokja/{a.id}?bulan=2024-05").data, counted)
+
+
 # --- the dashboard ---------------------------------------------------------------
 
 
@@ -396,9 +593,9 @@ def test_dashboard_shows_every_pokja_side_by_side(app, client, login_as):
     idle = [r for r in named if "Tidak ada kegiatan" in r[0]]
     assert len(idle) == 8  # a text badge, not colour only
     ciwedus = next(r for r in named if r[0] == "Ciwedus")
-    assert ciwedus[1:4] == ["1", "1", "100%"]
+    assert ciwedus[2:5] == ["1", "1", "100%"]
     total = next(r for r in page.rows if r and r[0] == "Kota Cilegon")
-    assert total[1] == "10"  # 1 + 2 + 3 + 4 meetings
+    assert total[2] == "10"  # 1 + 2 + 3 + 4 meetings
     # Previous and next month, and the month picker, work without JavaScript.
     assert 'href="/reports/?bulan=2024-04' in body
     assert 'href="/reports/?bulan=2024-06' in body
@@ -697,7 +894,7 @@ def test_dashboard_shows_hand_in_states_and_lateness(app, client, login_as):
     make_report(names[2], status="diserahkan", submitted_at=dt.datetime(2024, 6, 9, 18))
     login_as(make_user("staf"))
     rows = _city_rows(client.get("/reports/?bulan=2024-05").data)
-    status = len(table.COLUMNS) + 1
+    status = len(table.COLUMNS) + 2
     assert rows["Ciwedus"][status] == "Diverifikasi"
     assert rows["Bendungan"][status] == "Dikembalikan Terlambat"
     # 9 June 18.00 UTC is already 10 June in WIB: still on time.
@@ -736,7 +933,7 @@ def test_xlsx_opens_with_the_same_numbers_as_the_screen(app, client, login_as):
     for name in ("Ciwedus", "Kalitimbang", "Kota Cilegon (jumlah)"):
         sheet_row = by_name[name]
         screen_row = screen["Kota Cilegon" if name.startswith("Kota") else name]
-        for index, column in enumerate(table.COLUMNS, start=1):
+        for index, column in enumerate(table.COLUMNS, start=2):
             value = SHEET_VALUE[column.key](sheet_row)
             assert isinstance(value, (int, float)) or value is None, (name, column)
             assert table.fmt(value, column.kind) == screen_row[index], (name, column)
@@ -760,6 +957,10 @@ SHEET_VALUE = {
     "kie": lambda r: _cell(r, "KIE"),
     "advokasi": lambda r: _cell(r, "Advokasi"),
     "peserta": lambda r: _cell(r, "Peserta L") + _cell(r, "Peserta P"),
+    "rujukan": lambda r: _cell(r, "Rujukan baru"),
+    "diserahkan": lambda r: _cell(r, "Diserahkan ke warga"),
+    "terlambat": lambda r: _cell(r, "Terlambat akhir bulan"),
+    "median": lambda r: _cell(r, "Median hari"),
 }
 
 

@@ -35,6 +35,11 @@ CITY_COLUMNS = [
     ("Peserta L", "kie.people.L", "int"),
     ("Peserta P", "kie.people.P", "int"),
     ("Jangkauan", "kie.reach", "int"),
+    ("Rujukan baru", "referrals.opened", "int"),
+    ("Dokumen selesai", "referrals.completed", "int"),
+    ("Diserahkan ke warga", "referrals.handed", "int"),
+    ("Terlambat akhir bulan", "referrals.overdue", "int"),
+    ("Median hari", "referrals.median_days", "days"),
 ]
 CITY_TOTAL = "Kota Cilegon (jumlah)"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

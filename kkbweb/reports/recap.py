@@ -24,7 +24,7 @@ Definitions (docs/reports.md repeats them for users):
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Integer,
@@ -33,6 +33,7 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
+    false,
     func,
     literal,
     null,
@@ -55,8 +56,10 @@ from kkbweb.meetings.models import (
     Member,
     on_roster,
 )
+from kkbweb.referrals import routing, workflow
+from kkbweb.referrals.models import EVENT_STATUS, Referral, ReferralEvent
 from kkbweb.reports.months import Month, trailing
-from kkbweb.reports.sqlfuncs import month_key, no_index
+from kkbweb.reports.sqlfuncs import days_between, month_key, no_index
 
 SEXES = ("L", "P")
 TREND_MONTHS = 12
@@ -98,6 +101,11 @@ class Figures:
     kie_reach: dict[str, int] = field(default_factory=dict)  # type -> reach
     topics: dict[str, int] = field(default_factory=dict)  # topic code -> entries
     labels: dict[str, str] = field(default_factory=dict)  # term code -> label
+    opened: dict[str, int] = field(default_factory=dict)  # doc type -> referrals
+    completed: dict[str, int] = field(default_factory=dict)
+    handed: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    median_days: float | None = None
 
     # --- meetings and attendance
     @property
@@ -171,6 +179,35 @@ class Figures:
         )
         return rows if limit is None else rows[:limit]
 
+    # --- referrals
+    def referrals(self, which: str = "opened", doc_type: str | None = None) -> int:
+        """Referrals opened, completed or handed over (of one document type)."""
+        counts = getattr(self, which)
+        if doc_type is None:
+            return sum(counts.values())
+        return counts.get(doc_type, 0)
+
+    def doc_types(self) -> list[tuple[str, str, int, int, int]]:
+        """(type, label, opened, completed, handed) of the types seen this month."""
+        seen = set(self.opened) | set(self.completed) | set(self.handed)
+        return [
+            (
+                code,
+                label,
+                self.opened.get(code, 0),
+                self.completed.get(code, 0),
+                self.handed.get(code, 0),
+            )
+            for code, label in routing.DOC_TYPES.items()
+            if code in seen
+        ]
+
+    @property
+    def median_text(self) -> str:
+        if self.median_days is None:
+            return "–"
+        return f"{self.median_days:.1f}".replace(".", ",")
+
     # --- overall
     @property
     def activities(self) -> int:
@@ -204,9 +241,14 @@ class Figures:
             "kie_people",
             "kie_reach",
             "topics",
+            "opened",
+            "completed",
+            "handed",
         ):
             _add_counts(getattr(self, name), getattr(other, name))
         self.labels.update(other.labels)
+        self.overdue += other.overdue
+        # The city's median is its own branch (a median of medians is not one).
         self.meetings_rolled += other.meetings_rolled
         self.roster += other.roster
 
@@ -253,7 +295,41 @@ class Figures:
             (f"kie.topic.{code}", f"Topik: {label}", n)
             for code, label, n in self.top_topics(limit=None)
         ]
-        sections = ((MEETINGS, meetings), (ATTENDANCE, attendance), (KIE, kie))
+        referrals = [
+            ("referrals.opened", "Rujukan baru", self.referrals("opened")),
+            ("referrals.completed", "Dokumen selesai", self.referrals("completed")),
+            ("referrals.handed", "Diserahkan ke warga", self.referrals("handed")),
+            ("referrals.overdue", "Terlambat di akhir bulan", self.overdue),
+            (
+                "referrals.median_days",
+                "Median hari dari pengajuan sampai diserahkan",
+                None if self.median_days is None else round(self.median_days, 1),
+            ),
+        ]
+        for code, label in routing.DOC_TYPES.items():
+            referrals += [
+                (
+                    f"referrals.opened.{code}",
+                    f"{label}: baru",
+                    self.opened.get(code, 0),
+                ),
+                (
+                    f"referrals.completed.{code}",
+                    f"{label}: selesai",
+                    self.completed.get(code, 0),
+                ),
+                (
+                    f"referrals.handed.{code}",
+                    f"{label}: diserahkan",
+                    self.handed.get(code, 0),
+                ),
+            ]
+        sections = (
+            (MEETINGS, meetings),
+            (ATTENDANCE, attendance),
+            (KIE, kie),
+            (REFERRALS, referrals),
+        )
         return [
             Line(section, key, label, value)
             for section, items in sections
@@ -478,6 +554,128 @@ def _kie_branches(ids: list[int], month: Month) -> list[Select]:
     return [methods, *sums, topics]
 
 
+def _referral_branches(
+    ids: list[int],
+    month: Month,
+    now: datetime | None,
+    overdue_days: dict[str, int | None] | None,
+) -> list[Select]:
+    """Referrals opened, completed, handed over (by type), overdue, median days."""
+    start, end = month.utc_bounds
+    pokja = Referral.pokja_id
+    mine = pokja.in_(ids)
+    counts = [
+        select(*_branch(pokja, metric, Referral.doc_type, None, func.count()))
+        .where(mine, column >= start, column < end)
+        .group_by(pokja, Referral.doc_type)
+        for metric, column in (
+            ("ref.opened", Referral.created_at),
+            ("ref.completed", Referral.completed_at),
+            ("ref.handed", Referral.handed_over_at),
+        )
+    ]
+    return [
+        *counts,
+        *_median_branches(ids, start, end),
+        _overdue_branch(ids, min(end, now) if now else end, overdue_days),
+    ]
+
+
+def _median_branches(ids: list[int], start: datetime, end: datetime) -> list[Select]:
+    """Median days from intake to hand-over, per Pokja and for all of them.
+
+    Window functions (both databases have them): number the month's hand-overs
+    by duration; the median is the middle one, or the mean of the middle two.
+    """
+    days = days_between(Referral.handed_over_at, Referral.created_at)
+    handed = and_(
+        Referral.pokja_id.in_(ids),
+        Referral.handed_over_at >= start,
+        Referral.handed_over_at < end,
+    )
+    branches = []
+    for per_pokja in (True, False):
+        partition = [Referral.pokja_id] if per_pokja else []
+        ranked = (
+            select(
+                Referral.pokja_id.label("pokja_id"),
+                days.label("days"),
+                func.row_number()
+                .over(partition_by=partition, order_by=(days, Referral.id))
+                .label("rn"),
+                func.count().over(partition_by=partition).label("cnt"),
+            )
+            .where(handed)
+            .subquery()
+        )
+        middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
+        branch = select(
+            *_branch(
+                ranked.c.pokja_id if per_pokja else None,
+                "ref.median",
+                None,
+                None,
+                func.avg(ranked.c.days),
+            )
+        ).where(middle)
+        branches.append(branch.group_by(ranked.c.pokja_id) if per_pokja else branch)
+    return branches
+
+
+def _overdue_branch(
+    ids: list[int], end: datetime, overdue_days: dict[str, int | None] | None
+) -> Select:
+    """Referrals overdue at `end`: their status then had waited its limit or more.
+
+    The status at `end` is the last status event before it. Only referrals that
+    may have been open then are looked at: created before the end, and either
+    open now or closed (terminal statuses are final) at or after the end.
+    """
+    limits = {**workflow.DEFAULT_OVERDUE_DAYS, **(overdue_days or {})}
+    candidates = (
+        select(Referral.id)
+        .where(
+            Referral.pokja_id.in_(ids),
+            Referral.created_at < end,
+            or_(
+                Referral.status.not_in(workflow.TERMINAL_STATUSES),
+                Referral.status_changed_at >= end,
+            ),
+        )
+        .subquery()
+    )
+    last = (
+        select(
+            Referral.pokja_id.label("pokja_id"),
+            ReferralEvent.to_status.label("status"),
+            ReferralEvent.at.label("at"),
+            func.row_number()
+            .over(
+                partition_by=ReferralEvent.referral_id,
+                order_by=(ReferralEvent.at.desc(), ReferralEvent.id.desc()),
+            )
+            .label("rn"),
+        )
+        .join(Referral, Referral.id == ReferralEvent.referral_id)
+        .where(
+            ReferralEvent.referral_id.in_(select(candidates.c.id)),
+            ReferralEvent.kind == EVENT_STATUS,
+            ReferralEvent.at < end,
+        )
+        .subquery()
+    )
+    waited = [
+        and_(last.c.status == status, last.c.at <= end - timedelta(days=days))
+        for status, days in limits.items()
+        if days is not None and workflow.is_open(status)
+    ]
+    return (
+        select(*_branch(last.c.pokja_id, "ref.overdue", None, None, func.count()))
+        .where(last.c.rn == 1, or_(*waited) if waited else false())
+        .group_by(last.c.pokja_id)
+    )
+
+
 def _absorb(figures: Figures, metric: str, key, label, value) -> None:
     """Fold one aggregated row into a Pokja's (or the city's) figures."""
     if metric == "meet.kind":
@@ -504,10 +702,20 @@ def _absorb(figures: Figures, metric: str, key, label, value) -> None:
     elif metric == "kie.topic":
         figures.topics[key] = int(value)
         figures.labels[key] = label
+    elif metric == "ref.opened":
+        figures.opened[key] = int(value)
+    elif metric == "ref.completed":
+        figures.completed[key] = int(value)
+    elif metric == "ref.handed":
+        figures.handed[key] = int(value)
+    elif metric == "ref.overdue":
+        figures.overdue = int(value)
+    elif metric == "ref.median":
+        figures.median_days = None if value is None else float(value)
 
 
 # Metrics the city row reads from its own branch instead of summing the Pokja.
-_CITY_OWN = frozenset({"meet.kind"})
+_CITY_OWN = frozenset({"meet.kind", "ref.median"})
 
 
 def recap_statement(
@@ -517,7 +725,11 @@ def recap_statement(
     overdue_days: dict[str, int | None] | None = None,
 ):
     """The UNION ALL behind `compute` (also printed by the benchmark's --explain)."""
-    return union_all(*_meeting_branches(ids, month), *_kie_branches(ids, month))
+    return union_all(
+        *_meeting_branches(ids, month),
+        *_kie_branches(ids, month),
+        *_referral_branches(ids, month, now, overdue_days),
+    )
 
 
 def compute(
@@ -553,6 +765,8 @@ def _reset(figures: Figures, metric: str) -> None:
     """Clear what the city takes from its own branch rather than the sum."""
     if metric == "meet.kind":
         figures.meetings_by_kind = {}
+    elif metric == "ref.median":
+        figures.median_days = None
 
 
 # --- the 12-month trend ------------------------------------------------------------

@@ -69,6 +69,26 @@ COLUMNS = [
         lambda f: f.kie("advokasi"),
     ),
     Column("peserta", "Peserta", "Peserta KIE dan advokasi", lambda f: f.people()),
+    Column("rujukan", "Rujukan", "Rujukan adminduk baru", lambda f: f.referrals()),
+    Column(
+        "diserahkan",
+        "Diserahkan",
+        "Dokumen diserahkan ke warga",
+        lambda f: f.referrals("handed"),
+    ),
+    Column(
+        "terlambat",
+        "Terlambat",
+        "Rujukan terlambat di akhir bulan",
+        lambda f: f.overdue,
+    ),
+    Column(
+        "median",
+        "Median hari",
+        "Median hari dari pengajuan sampai diserahkan",
+        lambda f: f.median_days,
+        "days",
+    ),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
 SORT_KEYS = ("pokja", *BY_KEY, "laporan")
