@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kkbweb.extensions import db
 from kkbweb.kie.models import KieActivity
 from kkbweb.meetings.models import Member
+from kkbweb.referrals.models import ReferralEvent
 from kkbweb.timeutil import utcnow
 
 # Hand-in states; a month with no row is "belum diserahkan".
@@ -77,9 +78,10 @@ class MonthlyReportEvent(db.Model):
 
 
 # Indexes the monthly recap needs on other features' tables (created by the
-# reports migration). Both make a recap query read the index alone:
+# reports migration):
 # - the roster walk: a Pokja's members with the dates that put them on a roster;
-# - KIE by type and method with the people and reach sums, per Pokja and month.
+# - KIE by type and method with the people and reach sums, per Pokja and month;
+# - a referral's last status change before a date (overdue at the month's end).
 Index(
     "ix_member_roster",
     Member.pokja_id,
@@ -96,4 +98,10 @@ Index(
     KieActivity.participants_male,
     KieActivity.participants_female,
     KieActivity.estimated_reach,
+)
+Index(
+    "ix_referral_event_history",
+    ReferralEvent.referral_id,
+    ReferralEvent.kind,
+    ReferralEvent.at,
 )

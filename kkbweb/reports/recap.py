@@ -57,9 +57,15 @@ from kkbweb.meetings.models import (
     on_roster,
 )
 from kkbweb.referrals import routing, workflow
-from kkbweb.referrals.models import EVENT_STATUS, Referral, ReferralEvent
+from kkbweb.referrals.models import (
+    EVENT_STATUS,
+    OPEN_STATUSES,
+    Referral,
+    ReferralEvent,
+)
 from kkbweb.reports.months import Month, trailing
 from kkbweb.reports.sqlfuncs import days_between, month_key, no_index
+from kkbweb.timeutil import utcnow
 
 SEXES = ("L", "P")
 TREND_MONTHS = 12
@@ -557,7 +563,7 @@ def _kie_branches(ids: list[int], month: Month) -> list[Select]:
 def _referral_branches(
     ids: list[int],
     month: Month,
-    now: datetime | None,
+    now: datetime,
     overdue_days: dict[str, int | None] | None,
 ) -> list[Select]:
     """Referrals opened, completed, handed over (by type), overdue, median days."""
@@ -577,7 +583,7 @@ def _referral_branches(
     return [
         *counts,
         *_median_branches(ids, start, end),
-        _overdue_branch(ids, min(end, now) if now else end, overdue_days),
+        _overdue_branch(ids, min(end, now), now, overdue_days),
     ]
 
 
@@ -623,7 +629,10 @@ def _median_branches(ids: list[int], start: datetime, end: datetime) -> list[Sel
 
 
 def _overdue_branch(
-    ids: list[int], end: datetime, overdue_days: dict[str, int | None] | None
+    ids: list[int],
+    end: datetime,
+    now: datetime,
+    overdue_days: dict[str, int | None] | None,
 ) -> Select:
     """Referrals overdue at `end`: their status then had waited its limit or more.
 
@@ -632,36 +641,47 @@ def _overdue_branch(
     open now or closed (terminal statuses are final) at or after the end.
     """
     limits = {**workflow.DEFAULT_OVERDUE_DAYS, **(overdue_days or {})}
-    candidates = (
-        select(Referral.id)
+    # Two index ranges (status, time), never the whole history: what is open
+    # now, and what was closed at or after the end. "Changed by now" is always
+    # true, but it gives SQLite the range that makes it walk only the open
+    # statuses; the Pokja and the creation date are checked on those rows.
+    mine, created = no_index(Referral.pokja_id).in_(ids), no_index(Referral.created_at)
+    open_now = select(Referral.id, Referral.pokja_id).where(
+        mine,
+        Referral.status.in_(OPEN_STATUSES),
+        Referral.status_changed_at <= now,
+        created < end,
+    )
+    closed_later = select(Referral.id, Referral.pokja_id).where(
+        mine,
+        Referral.status.in_(workflow.TERMINAL_STATUSES),
+        Referral.status_changed_at >= end,
+        created < end,
+    )
+    candidates = union_all(open_now, closed_later).subquery()
+    # Each candidate's last status event before the end: one seek of the event
+    # history index per referral (not a sort of all their events).
+    step = aliased(ReferralEvent)
+    last_step = (
+        select(step.id)
         .where(
-            Referral.pokja_id.in_(ids),
-            Referral.created_at < end,
-            or_(
-                Referral.status.not_in(workflow.TERMINAL_STATUSES),
-                Referral.status_changed_at >= end,
-            ),
+            step.referral_id == candidates.c.id,
+            step.kind == EVENT_STATUS,
+            step.at < end,
         )
-        .subquery()
+        .order_by(step.at.desc(), step.id.desc())
+        .limit(1)
+        .correlate(candidates)
+        .scalar_subquery()
     )
     last = (
         select(
-            Referral.pokja_id.label("pokja_id"),
+            candidates.c.pokja_id.label("pokja_id"),
             ReferralEvent.to_status.label("status"),
             ReferralEvent.at.label("at"),
-            func.row_number()
-            .over(
-                partition_by=ReferralEvent.referral_id,
-                order_by=(ReferralEvent.at.desc(), ReferralEvent.id.desc()),
-            )
-            .label("rn"),
         )
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(
-            ReferralEvent.referral_id.in_(select(candidates.c.id)),
-            ReferralEvent.kind == EVENT_STATUS,
-            ReferralEvent.at < end,
-        )
+        .select_from(candidates)
+        .join(ReferralEvent, ReferralEvent.id == last_step)
         .subquery()
     )
     waited = [
@@ -671,7 +691,7 @@ def _overdue_branch(
     ]
     return (
         select(*_branch(last.c.pokja_id, "ref.overdue", None, None, func.count()))
-        .where(last.c.rn == 1, or_(*waited) if waited else false())
+        .where(or_(*waited) if waited else false())
         .group_by(last.c.pokja_id)
     )
 
@@ -724,7 +744,12 @@ def recap_statement(
     now: datetime | None = None,
     overdue_days: dict[str, int | None] | None = None,
 ):
-    """The UNION ALL behind `compute` (also printed by the benchmark's --explain)."""
+    """The UNION ALL behind `compute` (also printed by the benchmark's --explain).
+
+    `now` (default: the current time) is the end for the running month's overdue
+    count; for past months the end of the month (WIB) is.
+    """
+    now = now or utcnow()
     return union_all(
         *_meeting_branches(ids, month),
         *_kie_branches(ids, month),

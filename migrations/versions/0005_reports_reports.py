@@ -1,12 +1,13 @@
 """reports: monthly report hand-ins and their history; recap indexes
 
-Also two indexes on other features' tables that let the monthly recap read an
-index alone: member (the roster of a meeting date) and kie_activity (entries by
-type and method with their people and reach, per Pokja and month).
+Also three indexes on other features' tables for the monthly recap: member (the
+roster of a meeting date), kie_activity (entries by type and method with their
+people and reach, per Pokja and month, read from the index alone) and
+referral_event (a referral's last status change before a month's end).
 
 Revision ID: 0005_reports
 Revises: 0004_referrals
-Create Date: 2026-11-28 02:25:05.213168
+Create Date: 2026-11-28 02:50:53.763531
 
 """
 
@@ -108,8 +109,16 @@ def upgrade():
             unique=False,
         )
 
+    with op.batch_alter_table("referral_event", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_event_history", ["referral_id", "kind", "at"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("referral_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_event_history")
+
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_index("ix_member_roster")
 
