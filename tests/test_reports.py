@@ -764,7 +764,9 @@ def test_hand_in_submit_return_resubmit_verify(app, client, login_as):
     body = client.get(page).data.decode()
     assert "Belum diserahkan" in body and "Terlambat" in body
     assert f'action="{url}/serahkan"' in body
-    response = client.post(f"{url}/serahkan", data={"note": "Data sudah lengkap."})
+    response = client.post(
+        f"{url}/serahkan", data={"serahkan-note": "Data sudah lengkap."}
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{page}#laporan")
     body = client.get(page).data.decode()
@@ -778,11 +780,12 @@ def test_hand_in_submit_return_resubmit_verify(app, client, login_as):
     body = client.get(page).data.decode()
     assert "Verifikasi laporan" in body and "Kembalikan ke Pokja" in body
     # Returning needs a note: refused, with the message, nothing changed.
-    response = client.post(f"{url}/kembalikan", data={"note": "   "})
+    response = client.post(f"{url}/kembalikan", data={"kembalikan-note": "   "})
     assert response.status_code == 400
     assert "Tulis alasan laporan dikembalikan." in response.data.decode()
     response = client.post(
-        f"{url}/kembalikan", data={"note": "Jumlah peserta posyandu belum masuk."}
+        f"{url}/kembalikan",
+        data={"kembalikan-note": "Jumlah peserta posyandu belum masuk."},
     )
     assert response.status_code == 303
 
@@ -791,7 +794,9 @@ def test_hand_in_submit_return_resubmit_verify(app, client, login_as):
     assert "Dikembalikan dinas:" in body and "posyandu belum masuk" in body
     assert "Serahkan ulang Mei 2024" in body
     assert (
-        client.post(f"{url}/serahkan", data={"note": "Sudah diperbaiki."}).status_code
+        client.post(
+            f"{url}/serahkan", data={"serahkan-note": "Sudah diperbaiki."}
+        ).status_code
         == 303
     )
 
@@ -859,17 +864,21 @@ def test_a_bad_note_is_refused_and_kept(app, client, login_as):
     login_as(make_user("pokja", pokja=a))
     typed = "Catatan panjang " + "x" * 2100
     response = client.post(
-        f"/reports/pokja/{a.id}/2024-05/serahkan", data={"note": typed}
+        f"/reports/pokja/{a.id}/2024-05/serahkan", data={"serahkan-note": typed}
     )
     assert response.status_code == 400
     body = response.data.decode()
     assert "Maksimal 2000 karakter." in body and typed in body
     response = client.post(
-        f"/reports/pokja/{a.id}/2024-05/serahkan", data={"note": typed}, headers=HX
+        f"/reports/pokja/{a.id}/2024-05/serahkan",
+        data={"serahkan-note": typed},
+        headers=HX,
     )
     assert response.status_code == 200  # htmx swaps only 2xx
     # NUL and control characters are dropped, not stored.
-    client.post(f"/reports/pokja/{a.id}/2024-05/serahkan", data={"note": "ok\x00\x07!"})
+    client.post(
+        f"/reports/pokja/{a.id}/2024-05/serahkan", data={"serahkan-note": "ok\x00\x07!"}
+    )
     with app.app_context():
         assert db.session.scalar(select(MonthlyReport.note)) == "ok!"
 

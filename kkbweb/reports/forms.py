@@ -1,4 +1,9 @@
-"""Forms of the monthly report hand-in: a note on submit, a note on return."""
+"""Forms of the monthly report hand-in: a note on submit, a note on return.
+
+One page shows several of them, so each is built with a prefix (its action:
+serahkan, verifikasi, kembalikan): the fields are posted as e.g.
+`kembalikan-note` and every textarea has its own id.
+"""
 
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional

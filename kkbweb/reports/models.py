@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kkbweb.extensions import db
 from kkbweb.kie.models import KieActivity
 from kkbweb.meetings.models import Member
-from kkbweb.referrals.models import ReferralEvent
+from kkbweb.referrals.models import Referral, ReferralEvent
 from kkbweb.timeutil import utcnow
 
 # Hand-in states; a month with no row is "belum diserahkan".
@@ -81,7 +81,9 @@ class MonthlyReportEvent(db.Model):
 # reports migration):
 # - the roster walk: a Pokja's members with the dates that put them on a roster;
 # - KIE by type and method with the people and reach sums, per Pokja and month;
-# - a referral's last status change before a date (overdue at the month's end).
+# - a referral's last status change before a date (overdue at the month's end);
+# - referrals opened, completed or handed over in a month, by Pokja and type
+#   (with the intake time for the days to hand-over), from the index alone.
 Index(
     "ix_member_roster",
     Member.pokja_id,
@@ -104,4 +106,24 @@ Index(
     ReferralEvent.referral_id,
     ReferralEvent.kind,
     ReferralEvent.at,
+    ReferralEvent.to_status,
+)
+Index(
+    "ix_referral_recap_created",
+    Referral.created_at,
+    Referral.pokja_id,
+    Referral.doc_type,
+)
+Index(
+    "ix_referral_recap_completed",
+    Referral.completed_at,
+    Referral.pokja_id,
+    Referral.doc_type,
+)
+Index(
+    "ix_referral_recap_handed",
+    Referral.handed_over_at,
+    Referral.pokja_id,
+    Referral.doc_type,
+    Referral.created_at,
 )

@@ -36,6 +36,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
@@ -400,8 +401,9 @@ def differences(frozen: dict | None, figures: Figures) -> list[Change]:
     changes = []
     for key in [*live, *(k for k in reported if k not in live)]:
         now, then = live.get(key), reported.get(key)
-        now_value = now.value if now else 0
-        then_value = then.value if then else 0
+        # A figure missing on one side is a zero there (None stays "no value").
+        now_value = now.value if now else (None if then.value is None else 0)
+        then_value = then.value if then else (None if now.value is None else 0)
         if now_value != then_value:
             line = now or then
             changes.append(Change(line.section, line.label, then_value, now_value))
@@ -472,19 +474,43 @@ def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
         .group_by(pokja)
     )
     # The roster of a meeting, as on the roll call: its Pokja's members on the
-    # roster that day, or marked anyway. One walk of the member index per
-    # meeting; the attendance probe only runs for those off the roster.
+    # roster that day, or marked anyway. The month's rolled invitations are
+    # materialized first (a handful of rows): joined in place, PostgreSQL pairs
+    # every member with every invitation of their Pokja's history before it
+    # looks at the dates. Then one walk of a Pokja's members per invitation; the
+    # attendance probe only runs for those off the roster that day.
+    rolled_invitations = (
+        invitations(
+            Meeting.id.label("meeting_id"),
+            Meeting.date.label("date"),
+            MeetingPokja.pokja_id.label("pokja_id"),
+        )
+        .where(rolled_for_pokja)
+        .cte("rolled_invitation")
+        .prefix_with("MATERIALIZED")
+    )
+    ri = rolled_invitations
     marked = (
         exists()
-        .where(Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id)
-        .correlate(Meeting, Member)
+        .where(
+            Attendance.meeting_id == ri.c.meeting_id, Attendance.member_id == Member.id
+        )
+        .correlate(ri, Member)
     )
-    roster = (
-        invitations(*_branch(pokja, "meet.roster", None, None, func.count()))
-        .join(Member, Member.pokja_id == MeetingPokja.pokja_id)
-        .where(rolled_for_pokja, or_(on_roster(Meeting.date, Member), marked))
-        .group_by(pokja)
-    )
+    on_the_day = on_roster(ri.c.date, Member)
+
+    def roster(condition):
+        return (
+            select(*_branch(ri.c.pokja_id, "meet.roster", None, None, func.count()))
+            .select_from(ri)
+            .join(Member, Member.pokja_id == ri.c.pokja_id)
+            .where(condition)
+            .group_by(ri.c.pokja_id)
+        )
+
+    # Two sums (folded in Python): an OR with the EXISTS makes PostgreSQL hash
+    # the whole attendance table on small databases.
+    roster_on, roster_off = roster(on_the_day), roster(and_(not_(on_the_day), marked))
     present = (
         invitations(*_branch(pokja, "meet.present", Member.sex, None, func.count()))
         .join(
@@ -511,7 +537,7 @@ def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
         )
         .group_by(pokja, MeetingGuest.sex)
     )
-    return [by_kind, city_kind, rolled, roster, present, guests]
+    return [by_kind, city_kind, rolled, roster_on, roster_off, present, guests]
 
 
 def _kie_branches(ids: list[int], month: Month) -> list[Select]:
@@ -702,8 +728,8 @@ def _absorb(figures: Figures, metric: str, key, label, value) -> None:
         figures.meetings_by_kind[key] = int(value)
     elif metric == "meet.rolled":
         figures.meetings_rolled = int(value)
-    elif metric == "meet.roster":
-        figures.roster = int(value)
+    elif metric == "meet.roster":  # on the roster that day, plus marked others
+        figures.roster += int(value)
     elif metric == "meet.present":
         figures.present[key] = int(value)
     elif metric == "meet.guests":

@@ -133,18 +133,21 @@ def _load(pokja_id: int, month: Month) -> tuple[Pokja, MonthlyReport | None]:
     return row[0], row[1]
 
 
-def _city_rows(month: Month) -> tuple[list[table.CityRow], recap.Recap, recap.Trend]:
-    """Every visible Pokja's figures, trend and hand-in state; three queries."""
+def _city_rows(
+    month: Month, with_trend: bool = True
+) -> tuple[list[table.CityRow], recap.Recap, recap.Trend | None]:
+    """Every visible Pokja's figures, trend and hand-in state; three queries
+    (two without the trend, which exports and the print do not show)."""
     pokja = _city_pokja(month)
     ids = [p.id for p in pokja]
     figures = _compute(ids, month)
-    trend = recap.trend(ids, month)
+    trend = recap.trend(ids, month) if with_trend else None
     rows = [
         table.CityRow(
             p.id,
             p.display_name,
             figures.of(p.id),
-            trend.of(p.id),
+            trend.of(p.id) if trend else [],
             _state(month, p.status, p.first_submitted_at),
         )
         for p in pokja
@@ -208,7 +211,7 @@ def city_print():
     """The city table on an A4 sheet."""
     _require_city()
     month = _month_arg()
-    rows, figures, trend = _city_rows(month)
+    rows, figures, _trend = _city_rows(month, with_trend=False)
     return render_template(
         "reports/print_city.html",
         month=month,
@@ -227,7 +230,7 @@ def city_export(fmt: str):
         abort(404)
     _require_city()
     month = _month_arg()
-    rows, figures, _trend = _city_rows(month)
+    rows, figures, _trend = _city_rows(month, with_trend=False)
     if fmt == "csv":
         body = exports.city_csv(rows, figures.city)
     else:
@@ -274,9 +277,9 @@ def _recap_context(pokja: Pokja, report: MonthlyReport | None, month: Month) -> 
         and handin.submit_problem(status, month, today) is None,
         "may_review": current_user.role in handin.REVIEWER_ROLES
         and handin.review_problem(status, month) is None,
-        "submit_form": SubmitForm(formdata=None),
-        "return_form": ReturnForm(formdata=None),
-        "verify_form": VerifyForm(formdata=None),
+        "submit_form": SubmitForm(formdata=None, prefix="serahkan"),
+        "return_form": ReturnForm(formdata=None, prefix="kembalikan"),
+        "verify_form": VerifyForm(formdata=None, prefix="verifikasi"),
     }
 
 
@@ -391,7 +394,7 @@ def submit(pokja_id: int, bulan: str):
     if problem:
         flash(problem, "warning")
         return _back(pokja_id, month)
-    form = SubmitForm()
+    form = SubmitForm(prefix="serahkan")
     if not form.validate():
         return _form_page(pokja, report, month, form, "serahkan")
     now = utcnow()
@@ -497,11 +500,13 @@ def _review(pokja_id: int, bulan: str, target: str, form, action: str):
 @role_required(*handin.REVIEWER_ROLES)
 def verify(pokja_id: int, bulan: str):
     """Verify a handed-in report."""
-    return _review(pokja_id, bulan, VERIFIED, VerifyForm(), "verifikasi")
+    form = VerifyForm(prefix="verifikasi")
+    return _review(pokja_id, bulan, VERIFIED, form, "verifikasi")
 
 
 @bp.post(HANDIN + "/kembalikan")
 @role_required(*handin.REVIEWER_ROLES)
 def return_report(pokja_id: int, bulan: str):
     """Return a handed-in report to the Pokja with a note saying what to fix."""
-    return _review(pokja_id, bulan, RETURNED, ReturnForm(), "kembalikan")
+    form = ReturnForm(prefix="kembalikan")
+    return _review(pokja_id, bulan, RETURNED, form, "kembalikan")

@@ -1,13 +1,15 @@
 """reports: monthly report hand-ins and their history; recap indexes
 
-Also three indexes on other features' tables for the monthly recap: member (the
-roster of a meeting date), kie_activity (entries by type and method with their
-people and reach, per Pokja and month, read from the index alone) and
-referral_event (a referral's last status change before a month's end).
+Also indexes on other features' tables that keep the monthly recap within its
+month, whatever the history: member (the roster of a meeting date), kie_activity
+(entries by type and method with their people and reach), referral_event (a
+referral's last status change before a month's end) and referral (opened,
+completed and handed over in a month, by Pokja and type). Each lets a recap
+query read the index alone; see kkbweb/reports/models.py and docs/reports.md.
 
 Revision ID: 0005_reports
 Revises: 0004_referrals
-Create Date: 2026-11-28 02:50:53.763531
+Create Date: 2026-11-28 03:06:43.007492
 
 """
 
@@ -109,15 +111,39 @@ def upgrade():
             unique=False,
         )
 
+    with op.batch_alter_table("referral", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_recap_completed",
+            ["completed_at", "pokja_id", "doc_type"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_referral_recap_created",
+            ["created_at", "pokja_id", "doc_type"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_referral_recap_handed",
+            ["handed_over_at", "pokja_id", "doc_type", "created_at"],
+            unique=False,
+        )
+
     with op.batch_alter_table("referral_event", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_referral_event_history", ["referral_id", "kind", "at"], unique=False
+            "ix_referral_event_history",
+            ["referral_id", "kind", "at", "to_status"],
+            unique=False,
         )
 
 
 def downgrade():
     with op.batch_alter_table("referral_event", schema=None) as batch_op:
         batch_op.drop_index("ix_referral_event_history")
+
+    with op.batch_alter_table("referral", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_recap_handed")
+        batch_op.drop_index("ix_referral_recap_created")
+        batch_op.drop_index("ix_referral_recap_completed")
 
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_index("ix_member_roster")

@@ -44,6 +44,8 @@ ACCESS = {
     ),
     ("reports.verify", "POST"): Entry(allow(("admin", "staf"), ok=303), args=_a),
     ("reports.return_report", "POST"): Entry(
-        allow(("admin", "staf"), ok=303), args=_a, data=lambda w: {"note": "Lengkapi"}
+        allow(("admin", "staf"), ok=303),
+        args=_a,
+        data=lambda w: {"kembalikan-note": "Lengkapi"},
     ),
 }
