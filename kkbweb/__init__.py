@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
-    # Ids beyond 64 bits would overflow the database driver: make them plain 404s.
+    # Ids beyond the id columns' range would make the database raise: plain 404s.
     app.url_map.converters["int"] = BoundedIntConverter
     database.init_app(app)
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True)
@@ -65,10 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """The <int:...> converter, limited to ids a database column can hold."""
+    """The <int:...> converter, limited to ids an INTEGER column can hold."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        # Primary keys are INTEGER: 32-bit on PostgreSQL, which refuses bigger
+        # numbers ("integer out of range") instead of finding no row.
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
