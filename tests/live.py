@@ -41,6 +41,9 @@ def make_site_app(tmp_path, **overrides):
         "SQLALCHEMY_DATABASE_URI": LIVE_DATABASE_URL,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": True,
+        # Hashes of the users the tests make (the server checks them at login):
+        # lighter than production's 0.35 s so that many logins stay quick.
+        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
     }
     config.update(overrides)
     app = create_app(config)

@@ -108,6 +108,7 @@ def login(transport, app, user) -> None:
     if isinstance(transport, FlaskTransport):
         factories.put_in_session(transport.client, user)
         return
+    transport.cookies.clear()  # a logged-in user would be sent away from the form
     page = transport.request("GET", "/auth/login").text
     answer = transport.request(
         "POST",
