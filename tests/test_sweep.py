@@ -19,6 +19,7 @@ HTTP to that server (tests/live.py).
 import gzip
 import hashlib
 import logging
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -312,3 +313,21 @@ def test_canary_nik_submitted_through_every_form_is_never_logged(site, caplog):
     if live.live() and live.LIVE_LOG:
         with open(live.LIVE_LOG, encoding="utf-8", errors="replace") as handle:
             assert CANARY_NIK not in handle.read(), "the server's log holds a NIK"
+
+
+def test_static_files_are_compressed_for_gzip_only_clients_and_never_revalidated(
+    client,
+):
+    """Chrome offers no brotli over plain HTTP: the app must gzip its static files
+    itself when no nginx is in front; fingerprinted files need no revalidation."""
+    page = client.get("/auth/login").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert len(assets) == 2
+    for url in assets:
+        raw = client.get(url, headers={"Accept-Encoding": "identity"}).get_data()
+        for encoding in ("gzip", "gzip, deflate", "br"):
+            response = client.get(url, headers={"Accept-Encoding": encoding})
+            assert response.headers["Content-Encoding"] == encoding.split(",")[0]
+            assert len(response.get_data()) < len(raw) / 2, (url, encoding)
+            cache = response.headers["Cache-Control"]
+            assert "immutable" in cache and "no-cache" not in cache, cache
