@@ -182,7 +182,8 @@ def database(kind: str = "sqlite", scale: int = 1, pg_url: str = DEFAULT_PG_URL)
         flask("demo-data", "--scale", str(scale), "--password", DEMO_PASSWORD, env=env)
         yield db
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
