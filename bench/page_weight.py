@@ -9,7 +9,8 @@ Bytes are the compressed bodies as sent for `Accept-Encoding: br, gzip` (brotli
 from the app) and for gzip alone (nginx), headers not counted. htmx fragments
 (hx-get) are listed separately.
 
-Budgets: HTML <= 30 KB, CSS <= 20 KB, JS <= 20 KB, a cold page <= 100 KB in <= 6
+SQL statements per page are counted too (tests/querycount.py; <= 8 per page,
+<= 4 per fragment). Budgets: HTML <= 30 KB, CSS <= 20 KB, JS <= 20 KB, a cold page <= 100 KB in <= 6
 requests, a warm page <= 35 KB, a fragment <= 10 KB. The HTML budget is also a
 test (tests/test_sweep.py).
 
@@ -51,6 +52,7 @@ def main() -> None:
     from kkbweb.extensions import db
     from kkbweb.pokja.seed import seed_pokja
     from tests.crawl import Crawler, FlaskTransport, endpoint_resolver, parse
+    from tests.querycount import count_queries
 
     folder = Path(tempfile.mkdtemp(prefix="kkbweb-weight-"))
     app = create_app(
@@ -92,9 +94,11 @@ def main() -> None:
             headers = {"HX-Request": "true"} if visit.fragment else {}
             sizes = {}
             for name, encoding in (("br", "br, gzip"), ("gzip", "gzip")):
-                response = client.get(
-                    visit.url, headers={"Accept-Encoding": encoding, **headers}
-                )
+                with count_queries(app) as log:
+                    response = client.get(
+                        visit.url, headers={"Accept-Encoding": encoding, **headers}
+                    )
+                sizes["queries"] = log.count
                 sizes[name] = len(response.get_data())
                 sizes[f"{name}_encoding"] = response.headers.get(
                     "Content-Encoding", "none"
@@ -133,10 +137,13 @@ def main() -> None:
                 over.append("cold")
             if sizes["gzip"] > BUDGET["warm"]:
                 over.append("warm")
+            if sizes["queries"] > 8:
+                over.append("queries")
             rows.append(
                 [
                     role,
                     visit.url[:38],
+                    sizes["queries"],
                     sizes["raw"],
                     sizes["br"],
                     sizes["gzip"],
@@ -153,6 +160,7 @@ def main() -> None:
             [
                 "role",
                 "page",
+                "SQL",
                 "HTML raw",
                 "HTML br",
                 "HTML gz",
@@ -184,15 +192,18 @@ def main() -> None:
     print("\nhtmx fragments")
     print(
         table(
-            ["role", "fragment", "raw", "br", "gzip", "budget"],
+            ["role", "fragment", "SQL", "raw", "br", "gzip", "budget"],
             [
                 [
                     f["role"],
                     f["url"][:40],
+                    f["queries"],
                     f["raw"],
                     f["br"],
                     f["gzip"],
-                    "ok" if f["gzip"] <= BUDGET["fragment"] else "MISSED",
+                    "ok"
+                    if f["gzip"] <= BUDGET["fragment"] and f["queries"] <= 4
+                    else "MISSED",
                 ]
                 for f in fragments
             ],

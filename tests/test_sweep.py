@@ -37,6 +37,7 @@ from tests.crawl import (
     endpoint_resolver,
 )
 from tests.matrix import ROLES
+from tests.querycount import count_queries
 from tests.test_access_matrix import _modules, build_world
 
 # Per side: a name and a NIK-shaped number that only that Pokja's users may see.
@@ -331,3 +332,38 @@ def test_static_files_are_compressed_for_gzip_only_clients_and_never_revalidated
             assert len(response.get_data()) < len(raw) / 2, (url, encoding)
             cache = response.headers["Cache-Control"]
             assert "immutable" in cache and "no-cache" not in cache, cache
+
+
+class CountingTransport(FlaskTransport):
+    """The test client, counting the SQL statements of each request."""
+
+    def __init__(self, client, app):
+        super().__init__(client)
+        self.app = app
+        self.counts: dict[tuple[str, bool], int] = {}
+
+    def request(self, method, url, data=None, headers=None):
+        with count_queries(self.app) as log:
+            response = super().request(method, url, data, headers)
+        self.counts[(url, bool(headers and "HX-Request" in headers))] = log.count
+        return response
+
+
+@pytest.mark.skipif(live.live(), reason="counts the in-process app's statements")
+def test_every_page_keeps_the_query_budget_for_every_role(site):
+    """QUALITY.md: <= 8 statements per full page, <= 4 per fragment (every GET the
+    crawler reaches; the 1-row vs 50-row check stays with each feature's tests)."""
+    app, world = site
+    over = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            factories.put_in_session(client, world[role])
+        transport = CountingTransport(client, app)
+        for visit in Crawler(transport, endpoint_resolver(app)).run():
+            if visit.endpoint == "static":
+                continue
+            count = transport.counts[(visit.url, visit.fragment)]
+            if count > (4 if visit.fragment else 8):
+                over[(role, visit.url, visit.fragment)] = count
+    assert over == {}
