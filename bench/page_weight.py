@@ -9,10 +9,10 @@ Bytes are the compressed bodies as sent for `Accept-Encoding: br, gzip` (brotli
 from the app) and for gzip alone (nginx), headers not counted. htmx fragments
 (hx-get) are listed separately.
 
-SQL statements per page are counted too (tests/querycount.py; <= 8 per page,
-<= 4 per fragment). Budgets: HTML <= 30 KB, CSS <= 20 KB, JS <= 20 KB, a cold page <= 100 KB in <= 6
-requests, a warm page <= 35 KB, a fragment <= 10 KB. The HTML budget is also a
-test (tests/test_sweep.py).
+Budgets: HTML <= 30 KB, CSS <= 20 KB, JS <= 20 KB, a cold page <= 100 KB in
+<= 6 requests, a warm page <= 35 KB, a fragment <= 10 KB; SQL statements
+(tests/querycount.py) <= 8 per page, <= 4 per fragment. The HTML and SQL budgets
+are also tests (tests/test_sweep.py).
 
     python -m bench.page_weight [--scale 1]
 """
