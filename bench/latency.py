@@ -1,0 +1,236 @@
+"""Latency and throughput of pages and fragments against the bare floor route.
+
+Serves the app with gunicorn (deploy/gunicorn.conf.py, its default worker count)
+on a demo database in bench mode (KKBWEB_BENCH_MODE=1 adds /bench/ok), then for
+every target of bench/targets.py LATENCY:
+- at concurrency 1: the median latency, compared with the floor's
+  (QUALITY.md: page <= floor + 15 ms, fragment/toggle <= floor + 8 ms);
+- at concurrency 2 x workers: requests per second as a share of the floor's
+  (pages >= 20 %, fragments >= 35 %).
+
+The load generator is wrk when installed (`bash .ci/install-system.sh wrk`; it
+is written in C and leaves the CPU to the server), else a threaded Python client.
+Both send `Accept-Encoding: gzip, br` and the session cookie.
+
+    python -m bench.latency [--db sqlite|postgresql] [--seconds 5] [--client wrk|python]
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+from bench import targets
+from bench.common import (
+    Session,
+    app_context,
+    database,
+    gunicorn,
+    median,
+    percentile,
+    table,
+    write_results,
+)
+
+BUDGET_MS = {"page": 15.0, "fragment": 8.0, "toggle": 8.0}
+BUDGET_SHARE = {"page": 0.20, "fragment": 0.35, "toggle": 0.35}
+
+
+def run_python(port, target, headers, concurrency: int, seconds: float) -> dict:
+    """Closed loop: ``concurrency`` threads, each sending one request at a time."""
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        session = Session(port)
+        own = []
+        while time.perf_counter() < stop:
+            answer = session.request(target.method, target.path, headers=headers)
+            own.append(answer.seconds * 1000)
+            if answer.status >= 400:
+                errors[0] += 1
+        with lock:
+            latencies.extend(own)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": median(latencies),
+        "p95_ms": percentile(latencies, 95),
+        "errors": errors[0],
+    }
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(base_url, target, headers, concurrency: int, seconds: float) -> dict:
+    command = [
+        "wrk",
+        f"-t{min(concurrency, 2)}",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+    ]
+    for key, value in headers.items():
+        command += ["-H", f"{key}: {value}"]
+    output = subprocess.run(
+        [*command, base_url + target.path], capture_output=True, text=True, check=True
+    ).stdout
+
+    def latency(label: str) -> float | None:
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(found.group(1)) * _UNITS[found.group(2)] if found else None
+
+    requests = re.search(r"(\d+) requests in", output)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.+)", output)
+    return {
+        "requests": int(requests.group(1)) if requests else 0,
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": latency("50"),
+        "p95_ms": None,  # wrk prints 50/75/90/99
+        "p99_ms": latency("99"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--client", choices=["wrk", "python"], default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    client = args.client or ("wrk" if shutil.which("wrk") else "python")
+
+    with database(args.db) as db:
+        with app_context(db):
+            values = targets.ids()
+        with gunicorn(db, workers=args.workers) as server:
+            sessions: dict[str | None, Session] = {None: Session(server.port)}
+            rows, results = [], []
+            floor = {}
+            for target in targets.LATENCY:
+                target.path = target.path.format(**values)
+                if target.user not in sessions:
+                    session = Session(server.port)
+                    session.login(target.user)
+                    sessions[target.user] = session
+                session = sessions[target.user]
+                headers = {"Accept-Encoding": "gzip, br", **target.headers}
+                if session.cookies:
+                    headers["Cookie"] = "; ".join(
+                        f"{k}={v}" for k, v in session.cookies.items()
+                    )
+                check = session.request(target.method, target.path, headers=headers)
+                if check.status != 200:
+                    raise SystemExit(f"{target.name}: HTTP {check.status}")
+                run = (
+                    (
+                        lambda c, t=target, h=headers: run_wrk(
+                            server.base_url, t, h, c, args.seconds
+                        )
+                    )
+                    if client == "wrk"
+                    else (
+                        lambda c, t=target, h=headers: run_python(
+                            server.port, t, h, c, args.seconds
+                        )
+                    )
+                )
+                run(1)  # warm-up: caches, connection pools, compiled templates
+                one = run(1)
+                many = run(2 * server.workers)
+                if target.kind == "floor":
+                    floor = {"p50_ms": one["p50_ms"], "rps": many["rps"]}
+                extra_ms = one["p50_ms"] - floor["p50_ms"]
+                share = many["rps"] / floor["rps"]
+                budget_ms = BUDGET_MS.get(target.kind)
+                budget_share = BUDGET_SHARE.get(target.kind)
+                ok = (
+                    "floor"
+                    if target.kind == "floor"
+                    else (
+                        "ok"
+                        if extra_ms <= budget_ms and share >= budget_share
+                        else "MISSED"
+                    )
+                )
+                rows.append(
+                    [
+                        target.name,
+                        target.kind,
+                        len(check.body),
+                        one["p50_ms"],
+                        f"+{extra_ms:.1f}",
+                        f"+{budget_ms:.0f}" if budget_ms else "",
+                        many["rps"],
+                        f"{share:.0%}",
+                        f"{budget_share:.0%}" if budget_share else "",
+                        many["errors"] + one["errors"],
+                        ok,
+                    ]
+                )
+                results.append(
+                    {
+                        "name": target.name,
+                        "kind": target.kind,
+                        "path": target.path,
+                        "bytes_compressed": len(check.body),
+                        "c1": one,
+                        f"c{2 * server.workers}": many,
+                        "extra_ms_over_floor": extra_ms,
+                        "rps_share_of_floor": share,
+                        "verdict": ok,
+                    }
+                )
+            print(
+                f"\nLatency and throughput, gunicorn {server.workers} sync workers, "
+                f"{args.db}, client {client}, {args.seconds:.0f} s per run"
+            )
+            print(
+                table(
+                    [
+                        "target",
+                        "kind",
+                        "bytes",
+                        "p50 ms c1",
+                        "vs floor",
+                        "budget",
+                        f"rps c{2 * server.workers}",
+                        "of floor",
+                        "budget",
+                        "errors",
+                        "verdict",
+                    ],
+                    rows,
+                )
+            )
+    write_results(
+        f"latency-{args.db}",
+        {
+            "database": args.db,
+            "client": client,
+            "workers": server.workers,
+            "seconds_per_run": args.seconds,
+            "targets": results,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
