@@ -86,9 +86,17 @@ def run_wrk(base_url, target, headers, concurrency: int, seconds: float) -> dict
     ]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
-    output = subprocess.run(
-        [*command, base_url + target.path], capture_output=True, text=True, check=True
-    ).stdout
+    for _attempt in range(3):  # a run that completed nothing is retried
+        done = subprocess.run(
+            [*command, base_url + target.path],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        output = done.stdout
+        if re.search(r"Requests/sec:\s+[1-9]", output):
+            break
+        print(f"wrk: no request completed, retrying: {done.stderr.strip()[:200]}")
 
     def latency(label: str) -> float | None:
         found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
@@ -175,7 +183,7 @@ def main() -> None:
                             f"floor_c{many_c}": floor_many,
                             f"c{many_c}": many,
                             "extra_ms": one["p50_ms"] - floor_one["p50_ms"],
-                            "share": many["rps"] / floor_many["rps"],
+                            "share": many["rps"] / max(floor_many["rps"], 1e-9),
                         }
                     )
                     floor_all["p50_ms"].append(floor_one["p50_ms"])
