@@ -8,6 +8,9 @@ every target of bench/targets.py LATENCY:
 - at concurrency 2 x workers: requests per second as a share of the floor's
   (pages >= 20 %, fragments >= 35 %).
 
+Besides wall-clock time it reports the workers' CPU time per request (from
+/proc), which stays comparable when other programs share the machine.
+
 The load generator is wrk when installed (`bash .ci/install-system.sh wrk`; it
 is written in C and leaves the CPU to the server), else a threaded Python client.
 Both send `Accept-Encoding: gzip, br` and the session cookie.
@@ -151,13 +154,20 @@ def main() -> None:
                     raise SystemExit(f"{target.name}: HTTP {check.status}")
 
                 def run(concurrency):
+                    cpu = server.cpu_seconds()
                     if client == "wrk":
-                        return run_wrk(
+                        result = run_wrk(
                             server.base_url, target, headers, concurrency, args.seconds
                         )
-                    return run_python(
-                        server.port, target, headers, concurrency, args.seconds
+                    else:
+                        result = run_python(
+                            server.port, target, headers, concurrency, args.seconds
+                        )
+                    used = server.cpu_seconds() - cpu
+                    result["cpu_ms_per_request"] = (
+                        used * 1000 / result["requests"] if result["requests"] else None
                     )
+                    return result
 
                 run(1)  # warm-up: caches, connection pools, compiled templates
                 return run, len(check.body)
@@ -165,7 +175,7 @@ def main() -> None:
             floor_target = next(t for t in targets.LATENCY if t.kind == "floor")
             floor_run, _ = runner(floor_target)
             rows, results = [], []
-            floor_all = {"p50_ms": [], "rps": []}
+            floor_all = {"p50_ms": [], "rps": [], "cpu_ms": []}
             for target in targets.LATENCY:
                 if target.kind == "floor":
                     continue
@@ -184,8 +194,11 @@ def main() -> None:
                             f"c{many_c}": many,
                             "extra_ms": one["p50_ms"] - floor_one["p50_ms"],
                             "share": many["rps"] / max(floor_many["rps"], 1e-9),
+                            "cpu_ms": many["cpu_ms_per_request"],
+                            "floor_cpu_ms": floor_many["cpu_ms_per_request"],
                         }
                     )
+                    floor_all["cpu_ms"].append(floor_many["cpu_ms_per_request"])
                     floor_all["p50_ms"].append(floor_one["p50_ms"])
                     floor_all["rps"].append(floor_many["rps"])
                 extra_ms = median([r["extra_ms"] for r in rounds])
@@ -195,6 +208,8 @@ def main() -> None:
                 errors = sum(
                     r["c1"]["errors"] + r[f"c{many_c}"]["errors"] for r in rounds
                 )
+                cpu_ms = median([r["cpu_ms"] for r in rounds if r["cpu_ms"]])
+                floor_cpu = median([r["floor_cpu_ms"] for r in rounds if r["cpu_ms"]])
                 budget_ms = BUDGET_MS[target.kind]
                 budget_share = BUDGET_SHARE[target.kind]
                 ok = extra_ms <= budget_ms and share >= budget_share
@@ -211,6 +226,9 @@ def main() -> None:
                         f"{budget_share:.0%}",
                         errors,
                         "ok" if ok else "MISSED",
+                        cpu_ms,
+                        f"+{cpu_ms - floor_cpu:.1f}",
+                        f"{floor_cpu / cpu_ms:.0%}",
                     ]
                 )
                 results.append(
@@ -223,6 +241,8 @@ def main() -> None:
                         f"rps_c{many_c}": rps,
                         "extra_ms_over_floor": extra_ms,
                         "rps_share_of_floor": share,
+                        "app_cpu_ms_per_request": cpu_ms,
+                        "floor_cpu_ms_per_request": floor_cpu,
                         "verdict": "ok" if ok else "MISSED",
                         "rounds": rounds,
                     }
@@ -241,12 +261,21 @@ def main() -> None:
                     "",
                     0,
                     "",
+                    median(floor_all["cpu_ms"]),
+                    "",
+                    "100%",
                 ],
             )
             print(
                 f"\nLatency and throughput, gunicorn {server.workers} sync workers, "
                 f"{args.db}, client {client}; medians of {args.rounds} rounds of "
                 f"{args.seconds:.0f} s runs, floor and target in turns"
+            )
+            print(
+                "(CPU ms/req: the gunicorn workers' own CPU time per request at "
+                f"c{many_c}, which other programs on the machine do not inflate; "
+                "floor/CPU: the throughput share a CPU-bound server would reach. "
+                "PostgreSQL's own CPU is not in it.)"
             )
             print(
                 table(
@@ -262,6 +291,9 @@ def main() -> None:
                         "budget",
                         "errors",
                         "verdict",
+                        "CPU ms/req",
+                        "vs floor",
+                        "floor/CPU",
                     ],
                     rows,
                 )
@@ -275,6 +307,7 @@ def main() -> None:
             "seconds_per_run": args.seconds,
             "rounds": args.rounds,
             "floor": {
+                "cpu_ms_per_request": median(floor_all["cpu_ms"]),
                 "p50_ms_c1": median(floor_all["p50_ms"]),
                 f"rps_c{many_c}": median(floor_all["rps"]),
             },
