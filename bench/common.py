@@ -192,6 +192,30 @@ class Server:
     port: int
     workers: int
     log: Path
+    pid: int = 0
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn workers.
+
+        Unlike wall-clock time it does not grow when other programs compete for
+        the cores, so per-request CPU stays comparable on a busy machine.
+        Workers recycled meanwhile (max_requests) take their time with them;
+        compare short intervals only.
+        """
+        ticks = os.sysconf("SC_CLK_TCK")
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        except OSError:
+            return 0.0
+        total = 0
+        for child in children.split():
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1]
+            except OSError:
+                continue
+            parts = fields.split()
+            total += int(parts[11]) + int(parts[12])  # utime, stime
+        return total / ticks
 
 
 @contextmanager
@@ -209,6 +233,10 @@ def gunicorn(db: Database, workers: int | None = None, bench_mode: bool = True):
         "deploy/gunicorn.conf.py",
         "--bind",
         f"127.0.0.1:{port}",
+        # No worker recycling during a run: a recycled worker takes its CPU
+        # time with it (Server.cpu_seconds).
+        "--max-requests",
+        "0",
         "--access-logfile",
         "/dev/null",
         "--error-logfile",
@@ -227,7 +255,7 @@ def gunicorn(db: Database, workers: int | None = None, bench_mode: bool = True):
         else:
             raise RuntimeError("gunicorn did not answer /healthz")
         count = workers or _configured_workers()
-        yield Server(base, port, count, log)
+        yield Server(base, port, count, log, process.pid)
     finally:
         process.terminate()
         try:
