@@ -65,7 +65,9 @@ def _fits_a4(page) -> list[str]:
           const out = [];
           for (const el of document.querySelectorAll('main *')) {
             const box = el.getBoundingClientRect();
-            if (box.width && box.right > width + 1) out.push(el.tagName + '.' + el.className);
+            if (box.width && box.right > width + 1) {
+              out.push(el.tagName + '.' + el.className);
+            }
           }
           return out.slice(0, 5);
         }"""
