@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lint format migrate-check demo clean
+.PHONY: run test install install-dev lint format migrate-check demo clean \
+	bench bench-weight bench-latency bench-load bench-browser bench-growth
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,27 @@ demo: install
 test: install-dev
 	@bash .ci/install-system.sh || echo "!! Chromium could not be installed: browser tests will be skipped (CI requires them)."
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks (bench/, docs/PERFORMANCE.md): print a table, write bench/results/*.json.
+## BENCH_ARGS passes options, e.g. `make bench-load BENCH_ARGS="--db postgresql"`.
+bench: bench-weight bench-latency bench-load bench-browser bench-growth
+
+bench-weight: install-dev
+	$(BIN)/python -m bench.page_weight $(BENCH_ARGS)
+
+bench-latency: install-dev
+	@bash .ci/install-system.sh wrk >/dev/null || echo "!! no wrk: the Python client is used"
+	$(BIN)/python -m bench.latency $(BENCH_ARGS)
+
+bench-load: install-dev
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
+
+bench-browser: install-dev
+	@bash .ci/install-system.sh >/dev/null
+	$(BIN)/python -m bench.browser $(BENCH_ARGS)
+
+bench-growth: install-dev
+	$(BIN)/python -m bench.growth $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check kkbweb tests bench wsgi.py

@@ -81,6 +81,8 @@ class BoundedIntConverter(IntegerConverter):
     """The <int:...> converter, limited to ids an INTEGER column can hold."""
 
     def __init__(self, map, *args, **kwargs):
+        # Primary keys are INTEGER: 32-bit on PostgreSQL, which refuses bigger
+        # numbers ("integer out of range") instead of finding no row.
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 

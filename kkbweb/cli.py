@@ -5,7 +5,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from kkbweb import demo
+from kkbweb import backup, demo
 from kkbweb.audit.log import record
 from kkbweb.auth import roles, service
 from kkbweb.auth.models import User
@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     """Register the commands on `flask --app wsgi ...`."""
     for command in (seed_command, create_user_command, demo_data_command):
         app.cli.add_command(command)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_check_command)
 
 
 @click.command("seed")

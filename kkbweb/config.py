@@ -46,6 +46,9 @@ class Defaults:
     ]
     COMPRESS_MIN_SIZE = 500
     COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Static files are streamed; Flask-Compress leaves gzip out for streams by
+    # default, and Chrome offers no brotli over plain HTTP: htmx went raw (52 KB).
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
 
     TRUST_PROXY = False  # behind nginx: honour X-Forwarded-For/Proto
     TIMEZONE = "Asia/Jakarta"

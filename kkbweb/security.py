@@ -93,6 +93,7 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     if request.endpoint == "static" and request.args.get("v"):
         # The URL changes whenever the file does (see _fingerprint_static).
+        response.cache_control.no_cache = None  # send_file's; no revalidation
         response.cache_control.public = True
         response.cache_control.max_age = 31536000
         response.cache_control.immutable = True

@@ -609,7 +609,7 @@ def test_full_nik_only_for_staff_and_own_pokja_each_view_audited(app, client, w)
         as_user(client, user)
         assert CANARY_A in text(client.get(f"/referrals/{referral.id}"))
         assert CANARY_A in text(client.get(f"/referrals/warga/{resident.id}"))
-    reads = audit_actions(app, "resident.nik_view")
+    reads = audit_actions(app, "resident.nik.view")
     assert len(reads) == 6
     assert {r.username for r in reads} == {"staf.satu", "admin.satu", "pokja.a"}
     assert all(r.entity_type == "resident" for r in reads)
@@ -617,7 +617,7 @@ def test_full_nik_only_for_staff_and_own_pokja_each_view_audited(app, client, w)
     for url in (f"/referrals/{referral.id}", f"/referrals/warga/{resident.id}"):
         body = text(client.get(url))
         assert CANARY_A not in body and mask_nik(CANARY_A) in body
-    assert len(audit_actions(app, "resident.nik_view")) == 6
+    assert len(audit_actions(app, "resident.nik.view")) == 6
 
 
 def test_nik_is_masked_in_lists_slip_and_exports(app, client, w):

@@ -16,11 +16,13 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def _parse_date(raw: str | None):
-    """A yyyy-mm-dd filter value, or None when empty or malformed."""
+    """A yyyy-mm-dd filter value, or None when empty, malformed or out of range."""
     try:
-        return datetime.strptime(raw or "", "%Y-%m-%d").date()
+        day = datetime.strptime(raw or "", "%Y-%m-%d").date()
     except ValueError:
         return None
+    # 0001-01-01 WIB is still year 0 in UTC, and 9999-12-31 has no next day.
+    return day if 1 < day.year < 9999 else None
 
 
 def _wib_day_start_utc(day) -> datetime:

@@ -55,6 +55,18 @@ def _login_throttled(_limit):
     return make_response(page, 429)
 
 
+def _outside_transaction(work, *args, **kwargs):
+    """Run slow work (a scrypt hash, ~0.35 s) with no transaction open.
+
+    A POST's transaction holds SQLite's write lock from its first statement
+    (BEGIN IMMEDIATE, kkbweb/database.py) until it ends; hashing inside it made
+    every other writer wait, and a burst of logins outlasted the busy timeout
+    ("database is locked", bench/load.py). Loaded objects reload when next used.
+    """
+    db.session.rollback()
+    return work(*args, **kwargs)
+
+
 def is_local_path(target: str | None) -> bool:
     """Accept only same-site paths for ?next= (no scheme, host or //host)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -80,13 +92,10 @@ def login():
     if form.validate_on_submit():
         username = service.normalize_username(form.username.data)
         user = db.session.scalars(select(User).where(User.username == username)).first()
-        if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        if (
-            user is None
-            or not user.active
-            or not user.check_password(form.password.data)
-        ):
+        # Unknown users cost a hash check too, so that they take as long.
+        stored = user.password_hash if user is not None else _DUMMY_HASH
+        matches = _outside_transaction(check_password_hash, stored, form.password.data)
+        if user is None or not user.active or not matches:
             g.login_failed = True
             record(
                 "login.failed",
@@ -135,14 +144,19 @@ def change_password():
     if form.validate_on_submit():
         user = current_user
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if not user.check_password(form.current.data):
+        stored = user.password_hash
+        if not _outside_transaction(check_password_hash, stored, form.current.data):
             form.current.errors.append("Kata sandi sekarang salah.")
         elif problem := service.password_problem(form.new.data, minimum, user.username):
             form.new.errors.append(problem)
         elif form.new.data == form.current.data:
             form.new.errors.append("Kata sandi baru harus berbeda dari yang sekarang.")
         else:
-            user.set_password(form.new.data)
+            method = current_app.config["PASSWORD_HASH_METHOD"]
+            new_hash = _outside_transaction(
+                generate_password_hash, form.new.data, method=method
+            )
+            user.password_hash = new_hash
             user.must_change_password = False
             user.end_sessions()  # other devices must sign in again
             record("user.password_change", user)

@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from kkbweb.forms import Form
+from kkbweb.forms import Form, IntegerField
 from kkbweb.kie import rules
 from kkbweb.kie.vocab import ACTIVITY_TYPES, KINDS
 from kkbweb.timeutil import today_wib

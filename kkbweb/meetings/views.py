@@ -239,8 +239,9 @@ def index():
         invited=invited,
         filters=filters,
         args={k: v for k, v in args.items() if v},
+        # The filter form (and its Pokja options) is only in the full page.
         pokja_options=queries.pokja_choices(current_user)
-        if current_user.sees_all_pokja
+        if current_user.sees_all_pokja and not wants_partial()
         else [],
         may_create=current_user.role in rules.ORGANISER_ROLES,
         today=today_wib(),
@@ -776,8 +777,9 @@ def members():
         page=page,
         filters=filters,
         args={k: v for k, v in filters.items() if v},
+        # The filter form (and its Pokja options) is only in the full page.
         pokja_options=queries.pokja_choices(current_user)
-        if current_user.sees_all_pokja
+        if current_user.sees_all_pokja and not wants_partial()
         else [],
         may_edit=current_user.role in rules.MEMBER_EDITOR_ROLES,
     )

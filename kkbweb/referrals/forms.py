@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from kkbweb.forms import Form
+from kkbweb.forms import Form, IntegerField
 from kkbweb.referrals import routing
 from kkbweb.referrals.service import AUTO, DESTINATION_LABELS
 from kkbweb.timeutil import today_wib

@@ -126,7 +126,7 @@ def _keep_loaded():
 def _audit_nik_view(resident: Resident, note: str | None = None) -> None:
     """The read-audit row for a page that showed a full NIK."""
     with _keep_loaded():
-        record_read("resident.nik_view", resident, note=note)
+        record_read("resident.nik.view", resident, note=note)
 
 
 def _load(referral_id: int, *options, fresh: bool = False) -> Referral:

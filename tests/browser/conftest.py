@@ -12,6 +12,11 @@ The only app interface used is the ``app`` fixture of ``tests/conftest.py``.
 - ``snap(page, name)`` saves a screenshot; a failing test saves one by itself.
   Both go to ``tests/browser/screenshots/`` (git-ignored).
 - ``throttle(page, "regular3g")`` applies Lighthouse's Regular 3G or Slow 4G.
+- ``site`` (one per test module): the app with the 12 Pokja, CSRF on as in
+  production, served on 127.0.0.1 in a thread -- or, with ``KKBWEB_LIVE_URL``
+  (``.ci/run``'s gunicorn run, see tests/live.py), the external server and its
+  database. ``site.user(role, ...)`` makes a user, ``site.url(endpoint)`` an
+  absolute URL, ``site.login(page, user)`` logs in through the form.
 
 Environment: ``KKBWEB_REQUIRE_BROWSER=1`` turns a missing Chromium from a skip
 into an error (CI sets it); ``KKBWEB_CHROMIUM`` overrides the executable path.
@@ -25,7 +30,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import text
 from werkzeug.serving import make_server
+
+from kkbweb.extensions import db
+from tests import factories, live
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -256,3 +265,98 @@ def throttle() -> Callable[["Page", str], None]:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": p["cpu"]})
 
     return apply
+
+
+class Site:
+    """The app under test as a browser sees it: base URL, users, login."""
+
+    def __init__(self, app: Flask, base_url: str):
+        self.app = app
+        self.base_url = base_url
+        self._made = 0
+
+    def url(self, endpoint: str, **values) -> str:
+        """An absolute URL on the served app."""
+        with self.app.test_request_context(base_url=self.base_url):
+            return url_for(endpoint, _external=True, **values)
+
+    def user(self, role: str = "pokja", username: str = "", **options):
+        """A user (tests/factories.py ``make_user``) in the served database.
+
+        The module shares one database: the username gets a unique suffix.
+        """
+        factories.bind(self.app)
+        self._made += 1
+        username = f"{username or role}.{self._made}"
+        return factories.make_user(role, username=username, **options)
+
+    def sql(self, statement: str, **params):
+        """Run one SQL statement on the served database; return all rows."""
+        with self.app.app_context():
+            result = db.session.execute(text(statement), params)
+            rows = result.all() if result.returns_rows else []
+            db.session.commit()
+        return rows
+
+    def login(self, page: "Page", username: str, password: str = factories.PASSWORD):
+        """Log in through the login form, as a person would (taps, typing)."""
+        page.goto(self.url("auth.login"))
+        tap(page, page.get_by_label("Nama pengguna", exact=True))
+        page.get_by_label("Nama pengguna", exact=True).fill(username)
+        tap(page, page.get_by_label("Kata sandi", exact=True))
+        page.get_by_label("Kata sandi", exact=True).fill(password)
+        with page.expect_navigation():
+            tap(page, page.get_by_role("button", name="Masuk"))
+
+
+def tap(page: "Page", locator) -> None:
+    """Tap on a touch context, click otherwise."""
+    if page.evaluate("navigator.maxTouchPoints > 0"):  # read-only, works without JS
+        locator.tap()
+    else:
+        locator.click()
+
+
+@pytest.fixture(scope="module")
+def site(
+    browser: "Browser", tmp_path_factory: pytest.TempPathFactory, _postgres_schema
+) -> Iterator[Site]:
+    """The app for one test module: in a thread here, or the external live server."""
+    tmp = tmp_path_factory.mktemp("site")
+    # CSRF on, as in production. A lighter scrypt than production's (0.35 s a
+    # hash here) for passwords set during the tests: logins stay fast, and the
+    # production strength is tested in tests/test_auth.py.
+    app = live.make_site_app(
+        tmp, WTF_CSRF_ENABLED=True, PASSWORD_HASH_METHOD="scrypt:4096:8:1"
+    )
+    factories.bind(app)
+    if live.live():
+        yield Site(app, live.LIVE_URL)
+    else:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        thread.start()
+        try:
+            yield Site(app, f"http://127.0.0.1:{server.port}")
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["js", "nojs"])
+def any_page(request: pytest.FixtureRequest) -> "Page":
+    """The phone page with JavaScript on, then off (the same test runs twice)."""
+    return request.getfixturevalue(
+        "phone_page" if request.param == "js" else "nojs_page"
+    )
+
+
+def real_errors(errors: list[str], allowed: tuple[str, ...] = ()) -> list[str]:
+    """Console errors, less those a test expects (e.g. a 401 answer)."""
+    return [e for e in errors if not any(a in e for a in allowed)]
