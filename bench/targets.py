@@ -39,6 +39,15 @@ LATENCY = [
     Target("audit filter", "fragment", "/audit/?aksi=user", "demo.admin", headers=HX),
     # meetings: Target("roll call", "page", "/rapat/{meeting}/hadir", ...),
     #           Target("roll-call toggle", "toggle", ..., method="POST"),
+    Target("reports: city dashboard", "page", "/reports/", "demo.staf"),
+    Target(
+        "reports: sort the city (htmx)",
+        "fragment",
+        "/reports/?urut=hadir",
+        "demo.staf",
+        headers=HX,
+    ),
+    Target("reports: Pokja recap", "page", "/reports/pokja/{pokja_a}", "pokja.ciwedus"),
 ]
 
 GROWTH = [
@@ -46,6 +55,15 @@ GROWTH = [
     Target("users list", "page", "/auth/users", "demo.admin"),
     Target("audit trail", "page", "/audit/", "demo.admin"),
     Target("audit filter", "fragment", "/audit/?aksi=user", "demo.admin", headers=HX),
+    Target("reports: city dashboard", "page", "/reports/", "demo.staf"),
+    Target(
+        "reports: sort the city (htmx)",
+        "fragment",
+        "/reports/?urut=hadir",
+        "demo.staf",
+        headers=HX,
+    ),
+    Target("reports: Pokja recap", "page", "/reports/pokja/{pokja_a}", "pokja.ciwedus"),
 ]
 
 
@@ -68,8 +86,13 @@ def _filter_audit(page) -> None:
     page.dispatch_event("#aksi", "change")
 
 
+def _sort_city(page) -> None:
+    page.click("#kota thead a[href*='urut=hadir']")
+
+
 TAPS = [
     Tap("audit filter (swap rows)", "/audit/", "demo.admin", _filter_audit),
+    Tap("reports: sort the city by attendance", "/reports/", "demo.staf", _sort_city),
     # meetings: Tap("roll-call toggle", "/rapat/{meeting}/hadir", ..., tap_first_row),
 ]
 
@@ -79,6 +102,7 @@ PAINT = [
     Target("home (city overview)", "page", "/", "demo.admin"),
     Target("Pokja home", "page", "/pokja/{pokja_a}", "pokja.ciwedus"),
     # meetings: Target("roll call (60 people)", "page", "/rapat/{meeting}/hadir", ...),
+    Target("reports: city dashboard", "page", "/reports/", "demo.staf"),
 ]
 
 

@@ -16,10 +16,20 @@ from kkbweb.main.views import bp as main_bp
 from kkbweb.meetings.views import bp as meetings_bp
 from kkbweb.pokja.views import bp as pokja_bp
 from kkbweb.referrals.views import bp as referrals_bp
+from kkbweb.reports.views import bp as reports_bp
 from kkbweb.requests import Request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (main_bp, auth_bp, pokja_bp, audit_bp, meetings_bp, kie_bp, referrals_bp)
+BLUEPRINTS = (
+    main_bp,
+    auth_bp,
+    pokja_bp,
+    audit_bp,
+    meetings_bp,
+    kie_bp,
+    referrals_bp,
+    reports_bp,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -88,5 +88,10 @@ def _nav_items() -> list[tuple[str, str]]:
             continue
         if allowed is not None and current_user.role not in allowed:
             continue
-        items.append((url_for(endpoint), label, endpoint.split(".")[0]))
+        url = url_for(endpoint)
+        if endpoint == "reports.dashboard" and not current_user.sees_all_pokja:
+            # The city view is for the department: a Pokja user's "Laporan" is
+            # their own Pokja's recap.
+            url = url_for("reports.pokja", pokja_id=current_user.pokja_id or 0)
+        items.append((url, label, endpoint.split(".")[0]))
     return items

@@ -39,6 +39,7 @@ from kkbweb.meetings.models import (
 from kkbweb.pokja.models import Kecamatan, Pokja
 from kkbweb.referrals import routing, service, workflow
 from kkbweb.referrals.models import Referral, Resident
+from kkbweb.reports.models import MonthlyReport
 from kkbweb.timeutil import today_wib, utcnow
 
 PASSWORD = "kata-sandi-uji-123"
@@ -413,3 +414,34 @@ def make_referral(
             referral.handed_over_at = referral.status_changed_at
         db.session.commit()
         return detach(referral)
+
+
+# -- reports (kkbweb/reports) ----------------------------------------------------
+
+
+def make_report(
+    pokja="Ciwedus",
+    month=(2024, 5),
+    status: str = "diserahkan",
+    note: str | None = None,
+    figures: dict | None = None,
+    submitted_at=None,
+):
+    """A monthly report of a Pokja in a given state (figures: an empty snapshot)."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    moment = submitted_at or dt.datetime(
+        month[0] + month[1] // 12, month[1] % 12 + 1, 3
+    )
+    return save(
+        MonthlyReport(
+            pokja_id=pokja.id,
+            year=month[0],
+            month=month[1],
+            status=status,
+            figures=figures or {"version": 1, "lines": []},
+            note=note,
+            first_submitted_at=moment,
+            submitted_at=moment,
+        )
+    )

@@ -1,0 +1,207 @@
+"""The monthly recap as XLSX and CSV: Indonesian headers, numbers as numbers.
+
+City workbook: a "Kota" sheet (every Pokja as a row, the main figures, the hand-in
+state and the city total), one sheet per section (every Pokja as a row, every
+figure of that section as a column) and one sheet per Pokja (its whole recap,
+section by section). A Pokja's workbook: a summary sheet and one per section.
+"""
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from kkbweb.reports.months import Month
+from kkbweb.reports.recap import Figures, Line
+from kkbweb.reports.table import CityRow
+from kkbweb.spreadsheets import safe_cell
+
+# The Kota sheet, the city CSV and the city print: (header, line key, format).
+CITY_COLUMNS = [
+    ("Rapat", "meetings", "int"),
+    ("Rapat dengan daftar hadir", "attendance.rolled", "int"),
+    ("Anggota diundang", "attendance.roster", "int"),
+    ("Hadir L", "attendance.present.L", "int"),
+    ("Hadir P", "attendance.present.P", "int"),
+    ("Hadir", "attendance.present", "int"),
+    ("Tingkat kehadiran (%)", "attendance.rate", "pct"),
+    ("Tamu L", "attendance.guests.L", "int"),
+    ("Tamu P", "attendance.guests.P", "int"),
+    ("KIE", "kie.kie", "int"),
+    ("Advokasi", "kie.advokasi", "int"),
+    ("Peserta L", "kie.people.L", "int"),
+    ("Peserta P", "kie.people.P", "int"),
+    ("Jangkauan", "kie.reach", "int"),
+    ("Rujukan baru", "referrals.opened", "int"),
+    ("Dokumen selesai", "referrals.completed", "int"),
+    ("Diserahkan ke warga", "referrals.handed", "int"),
+    ("Terlambat akhir bulan", "referrals.overdue", "int"),
+    ("Median hari", "referrals.median_days", "days"),
+]
+CITY_TOTAL = "Kota Cilegon (jumlah)"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def values(figures: Figures) -> dict[str, int | float | None]:
+    """Every figure by its line key."""
+    return {line.key: line.value for line in figures.lines()}
+
+
+def _cell(value):
+    """Numbers stay numbers; a missing rate or median is an empty cell."""
+    return "" if value is None else value
+
+
+def city_header() -> list[str]:
+    return ["Pokja", *(h for h, _k, _f in CITY_COLUMNS), "Status laporan", "Terlambat"]
+
+
+def city_lines(rows: list[CityRow], city: Figures) -> list[list]:
+    """The Kota sheet: one line per Pokja, then the city total."""
+    lines = []
+    for row in rows:
+        found = values(row.figures)
+        lines.append(
+            [
+                row.name,
+                *(_cell(found.get(key)) for _h, key, _f in CITY_COLUMNS),
+                row.handin.label,
+                "Ya" if row.handin.late else "Tidak",
+            ]
+        )
+    found = values(city)
+    lines.append(
+        [CITY_TOTAL, *(_cell(found.get(key)) for _h, key, _f in CITY_COLUMNS), "", ""]
+    )
+    return lines
+
+
+def city_csv(rows: list[CityRow], city: Figures) -> bytes:
+    """The Kota sheet as CSV (UTF-8 with BOM, for Excel)."""
+    return _csv(city_header(), city_lines(rows, city))
+
+
+def _csv(header: list[str], lines: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow([safe_cell(v) for v in line])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _sections(lines: list[Line]) -> dict[str, list[Line]]:
+    grouped: dict[str, list[Line]] = {}
+    for line in lines:
+        grouped.setdefault(line.section, []).append(line)
+    return grouped
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet title (31 characters, no []:*?/\\)."""
+    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31] or "Lembar"
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title.lower())
+    return title
+
+
+def city_xlsx(month: Month, rows: list[CityRow], city: Figures) -> bytes:
+    """The city workbook: Kota, one sheet per section, one sheet per Pokja."""
+    book = Workbook()
+    taken: set[str] = set()
+    sheet = book.active
+    sheet.title = _sheet_title("Kota", taken)
+    _table(sheet, city_header(), city_lines(rows, city), widths=[22] + [11] * 11)
+    everyone = [(row.name, row.figures) for row in rows] + [(CITY_TOTAL, city)]
+    per_section: dict[str, dict[str, str]] = {}  # section -> key -> label, in order
+    for _name, figures in everyone:
+        for section, lines in _sections(figures.lines()).items():
+            keys = per_section.setdefault(section, {})
+            for line in lines:
+                keys.setdefault(line.key, line.label)
+    for section, keys in per_section.items():
+        lines = []
+        for name, figures in everyone:
+            found = values(figures)
+            lines.append([name, *(_cell(found.get(key, 0)) for key in keys)])
+        _table(
+            book.create_sheet(_sheet_title(section, taken)),
+            ["Pokja", *keys.values()],
+            lines,
+            widths=[22] + [12] * len(keys),
+        )
+    for row in rows:
+        _pokja_sheet(book.create_sheet(_sheet_title(row.name, taken)), row.figures)
+    _about(book.create_sheet(_sheet_title("Keterangan", taken)), month)
+    return _save(book)
+
+
+def _pokja_sheet(sheet, figures: Figures) -> None:
+    """One Pokja's whole recap: section, figure, value."""
+    _table(
+        sheet,
+        ["Bagian", "Uraian", "Jumlah"],
+        [[x.section, x.label, _cell(x.value)] for x in figures.lines()],
+        widths=[20, 40, 12],
+    )
+
+
+def _about(sheet, month: Month) -> None:
+    sheet.append(["Rekap bulanan Kampung KB Kota Cilegon"])
+    sheet.append(["Bulan", month.label])
+    sheet.append(["Sumber", "kkbweb, DP3AP2KB Kota Cilegon"])
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 50
+
+
+def pokja_xlsx(month: Month, name: str, figures: Figures) -> bytes:
+    """One Pokja's workbook: a summary sheet and one sheet per section."""
+    book = Workbook()
+    taken: set[str] = set()
+    sheet = book.active
+    sheet.title = _sheet_title("Ringkasan", taken)
+    _pokja_sheet(sheet, figures)
+    for section, lines in _sections(figures.lines()).items():
+        _table(
+            book.create_sheet(_sheet_title(section, taken)),
+            ["Uraian", "Jumlah"],
+            [[x.label, _cell(x.value)] for x in lines],
+            widths=[40, 12],
+        )
+    about = book.create_sheet(_sheet_title("Keterangan", taken))
+    _about(about, month)
+    about.append(["Pokja", safe_cell(name)])
+    return _save(book)
+
+
+def pokja_csv(figures: Figures) -> bytes:
+    """One Pokja's recap as CSV lines: section, figure, value."""
+    return _csv(
+        ["Bagian", "Uraian", "Jumlah"],
+        [[x.section, x.label, _cell(x.value)] for x in figures.lines()],
+    )
+
+
+def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> None:
+    """A bold header row, the rows (text made formula-safe), frozen header, filter."""
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _save(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
