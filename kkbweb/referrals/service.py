@@ -373,7 +373,7 @@ def clean_text(value: str | None, limit: int = 100) -> str:
 def parse_id(value) -> int | None:
     """A positive database id from a query string, or None."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
