@@ -65,6 +65,7 @@ from kkbweb.kie.queries import (
 from kkbweb.kie.vocab import ACTIVITY_TYPES, KINDS, LINKED_KINDS
 from kkbweb.pagination import paginate
 from kkbweb.pokja.models import Pokja
+from kkbweb.spreadsheets import download
 from kkbweb.timeutil import tanggal, today_wib, utcnow
 
 bp = Blueprint("kie", __name__, url_prefix="/kie")
@@ -75,10 +76,6 @@ EXPORT_FORMATS = {
     "xlsx": ("full", "xlsx", "kie"),
     "portal_csv": ("portal", "csv", "portal-kampung-kb"),
     "portal_xlsx": ("portal", "xlsx", "portal-kampung-kb"),
-}
-MIME = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 LINK_FIELDS = {"topic": "topic_ids", "audience": "audience_ids", "media": "media_ids"}
 
@@ -370,11 +367,7 @@ def export():
     )
     db.session.commit()
     filename = f"{stem}-{today_wib().isoformat()}.{file_type}"
-    return current_app.response_class(
-        body,
-        mimetype=MIME[file_type],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(body, file_type, filename)
 
 
 # -- one entry -------------------------------------------------------------------

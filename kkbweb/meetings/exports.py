@@ -1,15 +1,12 @@
 """The attendance list as CSV and XLSX: Indonesian headers, numbers as numbers."""
 
-import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kkbweb.meetings import vocab
 from kkbweb.meetings.recap import Recap
-from kkbweb.spreadsheets import safe_cell
+from kkbweb.spreadsheets import csv_bytes, safe_cell, write_table
 from kkbweb.timeutil import hari_tanggal, to_wib
 
 LIST_HEADERS = [
@@ -102,13 +99,8 @@ def recap_rows(recap: Recap) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> bytes:
-    """CSV in UTF-8 with a BOM so that Excel shows Indonesian names correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LIST_HEADERS)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The attendance list as CSV."""
+    return csv_bytes(LIST_HEADERS, rows)
 
 
 def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> bytes:
@@ -116,8 +108,8 @@ def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> 
     book = Workbook()
     sheet = book.active
     sheet.title = "Daftar hadir"
-    _table(sheet, LIST_HEADERS, rows, widths=[5, 16, 30, 5, 18, 20, 22, 15, 18])
-    _table(
+    write_table(sheet, LIST_HEADERS, rows, widths=[5, 16, 30, 5, 18, 20, 22, 15, 18])
+    write_table(
         book.create_sheet("Rekap"),
         RECAP_HEADERS,
         recap_rows(recap),
@@ -140,16 +132,3 @@ def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> None:
-    """Write a header row in bold, the rows, filters and a frozen header."""
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -46,6 +45,7 @@ from kkbweb.meetings.models import (
 )
 from kkbweb.pagination import paginate
 from kkbweb.pokja.models import Pokja
+from kkbweb.spreadsheets import MIMETYPES, download
 from kkbweb.timeutil import today_wib
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -57,10 +57,6 @@ MEMBER = f"/members/<{ID}:member_id>"
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_AGE = 3600  # seconds a previewed import waits for confirmation
 ROLL_LIMIT = 80  # people listed at once; larger rosters go one Pokja at a time
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 # --- helpers --------------------------------------------------------------
@@ -717,7 +713,7 @@ def summary(meeting_id: int):
 @login_required
 def export(meeting_id: int, fmt: str):
     """Download the attendance list as CSV or XLSX (audited)."""
-    if fmt not in EXPORT_TYPES:
+    if fmt not in MIMETYPES:
         abort(404)
     loaded = queries.load_meeting(meeting_id)
     meeting = loaded.meeting
@@ -735,11 +731,7 @@ def export(meeting_id: int, fmt: str):
         )
     filename = f"daftar-hadir-{meeting.date:%Y-%m-%d}-{meeting.id}.{fmt}"
     record_read("meeting.export", meeting, note=f"{fmt}, {len(rows)} baris")
-    return Response(
-        body,
-        mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(body, fmt, filename)
 
 
 # --- members ------------------------------------------------------------------
@@ -1064,8 +1056,4 @@ def member_import_confirm():
 @login_required
 def member_import_template():
     """An example file to fill in."""
-    return Response(
-        "\ufeff" + importer.template_csv(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="contoh-anggota.csv"'},
-    )
+    return download("\ufeff" + importer.template_csv(), "csv", "contoh-anggota.csv")

@@ -18,7 +18,7 @@ from kkbweb.referrals import routing, workflow
 from kkbweb.referrals.models import Referral, Resident, format_code
 from kkbweb.referrals.nik import mask_nik
 from kkbweb.referrals.service import QueueFilters
-from kkbweb.spreadsheets import safe_cell
+from kkbweb.spreadsheets import download, safe_cell
 from kkbweb.timeutil import to_wib
 
 KINDS = ("csv", "xlsx")
@@ -100,17 +100,8 @@ def _values(row, now: datetime, limits: dict) -> list:
 def build(kind: str, rows: list, now: datetime, limits: dict) -> Response:
     """The download response."""
     stamp = to_wib(now).strftime("%Y%m%d-%H%M")
-    if kind == "xlsx":
-        body = _xlsx(rows, now, limits)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = _csv(rows, now, limits)
-        mimetype = "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="rujukan-{stamp}.{kind}"'
-    )
-    return response
+    body = _xlsx(rows, now, limits) if kind == "xlsx" else _csv(rows, now, limits)
+    return download(body, kind, f"rujukan-{stamp}.{kind}")
 
 
 def _csv(rows: list, now: datetime, limits: dict) -> bytes:

@@ -6,18 +6,15 @@ figure of that section as a column) and one sheet per Pokja (its whole recap,
 section by section). A Pokja's workbook: a summary sheet and one per section.
 """
 
-import csv
 import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kkbweb.reports.months import Month
 from kkbweb.reports.recap import Figures, Line
 from kkbweb.reports.table import CityRow
-from kkbweb.spreadsheets import safe_cell
+from kkbweb.spreadsheets import csv_bytes, safe_cell, write_table
 
 # The Kota sheet, the city CSV and the city print: (header, line key, format).
 CITY_COLUMNS = [
@@ -81,16 +78,7 @@ def city_lines(rows: list[CityRow], city: Figures) -> list[list]:
 
 def city_csv(rows: list[CityRow], city: Figures) -> bytes:
     """The Kota sheet as CSV (UTF-8 with BOM, for Excel)."""
-    return _csv(city_header(), city_lines(rows, city))
-
-
-def _csv(header: list[str], lines: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for line in lines:
-        writer.writerow([safe_cell(v) for v in line])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(city_header(), city_lines(rows, city))
 
 
 def _sections(lines: list[Line]) -> dict[str, list[Line]]:
@@ -182,23 +170,15 @@ def pokja_xlsx(month: Month, name: str, figures: Figures) -> bytes:
 
 def pokja_csv(figures: Figures) -> bytes:
     """One Pokja's recap as CSV lines: section, figure, value."""
-    return _csv(
+    return csv_bytes(
         ["Bagian", "Uraian", "Jumlah"],
         [[x.section, x.label, _cell(x.value)] for x in figures.lines()],
     )
 
 
 def _table(sheet, headers: list[str], rows: list[list], widths: list[int]) -> None:
-    """A bold header row, the rows (text made formula-safe), frozen header, filter."""
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = sheet.dimensions
+    """A table whose first column (the Pokja) stays in view while scrolling."""
+    write_table(sheet, headers, rows, widths, freeze="B2")
 
 
 def _save(book: Workbook) -> bytes:

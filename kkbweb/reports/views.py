@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -34,16 +33,13 @@ from kkbweb.reports.models import (
     MonthlyReportEvent,
 )
 from kkbweb.reports.months import Month
+from kkbweb.spreadsheets import MIMETYPES, download
 from kkbweb.timeutil import to_wib, today_wib, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 POKJA = "/pokja/<int:pokja_id>"
 HANDIN = POKJA + "/<bulan>"
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 # --- helpers ------------------------------------------------------------------
@@ -166,14 +162,6 @@ def _release() -> None:
     db.session.expunge_all()
 
 
-def _download(body: bytes, fmt: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 # --- the city -------------------------------------------------------------------
 
 
@@ -226,7 +214,7 @@ def city_print():
 @login_required
 def city_export(fmt: str):
     """The month's recap of every Pokja as XLSX (city, sections, each Pokja) or CSV."""
-    if fmt not in EXPORT_TYPES:
+    if fmt not in MIMETYPES:
         abort(404)
     _require_city()
     month = _month_arg()
@@ -241,7 +229,7 @@ def city_export(fmt: str):
         None,
         note=f"rekap kota {month}, {fmt}, {len(rows)} Pokja",
     )
-    return _download(body, fmt, f"rekap-kampung-kb-{month}.{fmt}")
+    return download(body, fmt, f"rekap-kampung-kb-{month}.{fmt}")
 
 
 # --- one Pokja --------------------------------------------------------------------
@@ -317,7 +305,7 @@ def pokja_print(pokja_id: int):
 @login_required
 def pokja_export(pokja_id: int, fmt: str):
     """One Pokja's recap of a month as XLSX (one sheet per section) or CSV."""
-    if fmt not in EXPORT_TYPES:
+    if fmt not in MIMETYPES:
         abort(404)
     month = _month_arg()
     pokja, _report = _load(pokja_id, month)
@@ -333,7 +321,7 @@ def pokja_export(pokja_id: int, fmt: str):
         note=f"rekap {pokja.display_name} {month}, {fmt}",
     )
     slug = pokja.display_name.lower().replace(" ", "-")
-    return _download(body, fmt, f"rekap-{slug}-{month}.{fmt}")
+    return download(body, fmt, f"rekap-{slug}-{month}.{fmt}")
 
 
 # --- the hand-in -------------------------------------------------------------------
