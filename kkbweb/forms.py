@@ -1,7 +1,15 @@
 """The base form: WTForms' built-in messages in Bahasa Indonesia."""
 
+import re
+
 import wtforms
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+# Control characters: nobody types them, they break printing and CSV files, and
+# PostgreSQL refuses NUL. Multi-line text keeps tab and line breaks.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 STALE_FORM = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
 
@@ -74,3 +82,28 @@ class IntegerField(wtforms.IntegerField):
             self.data = None
             raise ValueError("Angka terlalu besar.")
         super().process_formdata(valuelist)
+
+
+def no_control_chars(multiline: bool = False):
+    """A validator refusing control characters with an Indonesian message."""
+    pattern = CONTROL_CHARS if multiline else CONTROL_CHARS_ONE_LINE
+
+    def check(form, field):
+        if field.data and pattern.search(field.data):
+            raise ValidationError("Isian memuat karakter yang tidak diizinkan.")
+
+    return check
+
+
+def clean_line(value):
+    """Trim a one-line text and drop control characters."""
+    if value is None:
+        return None
+    return CONTROL_CHARS_ONE_LINE.sub("", str(value)).strip()
+
+
+def clean_text(value):
+    """Trim a multi-line text and drop control characters (keeping newlines)."""
+    if value is None:
+        return None
+    return CONTROL_CHARS.sub("", str(value)).replace("\r\n", "\n").strip()

@@ -24,28 +24,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from kkbweb.forms import Form, IntegerField
+from kkbweb.forms import Form, IntegerField, no_control_chars
 from kkbweb.kie import rules
 from kkbweb.kie.vocab import ACTIVITY_TYPES, KINDS
 from kkbweb.timeutil import today_wib
 
 # Control characters (NUL and friends) break PostgreSQL text and CSV files;
 # a textarea may still hold line breaks and tabs.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 MAX_ID = 2**31 - 1
-
-
-def clean_text(multiline: bool = False):
-    """Refuse control characters, with an Indonesian message."""
-    pattern = _CONTROL if multiline else _CONTROL_SINGLE_LINE
-
-    def _check(form, field):
-        if field.data and pattern.search(field.data):
-            raise ValidationError("Isian memuat karakter yang tidak diizinkan.")
-
-    return _check
 
 
 def strip(value):
@@ -171,7 +158,7 @@ class ActivityForm(Form):
         validators=[
             DataRequired("Isi judul kegiatan."),
             Length(max=150),
-            clean_text(),
+            no_control_chars(),
         ],
     )
     place = StringField(
@@ -180,7 +167,7 @@ class ActivityForm(Form):
         validators=[
             DataRequired("Isi tempat kegiatan."),
             Length(max=150),
-            clean_text(),
+            no_control_chars(),
         ],
     )
     topic_ids = CheckboxField(
@@ -208,13 +195,13 @@ class ActivityForm(Form):
     speaker = StringField(
         "Narasumber",
         filters=[strip],
-        validators=[Optional(), Length(max=100), clean_text()],
+        validators=[Optional(), Length(max=100), no_control_chars()],
     )
     mitra = StringField(
         "Mitra",
         description="Instansi mitra, pisahkan dengan koma.",
         filters=[strip],
-        validators=[Optional(), Length(max=200), clean_text()],
+        validators=[Optional(), Length(max=200), no_control_chars()],
         render_kw={"list": "kie-mitra", "autocomplete": "off"},
     )
     campaign_id = SelectField("Kampanye", coerce=optional_id, default=0)
@@ -224,7 +211,7 @@ class ActivityForm(Form):
         validators=[
             Optional(),
             Length(max=2000, message="Maksimal 2.000 karakter."),
-            clean_text(multiline=True),
+            no_control_chars(multiline=True),
         ],
         render_kw={"maxlength": 2000, "rows": 4},
     )
@@ -289,12 +276,16 @@ class CampaignForm(Form):
         "Nama kampanye",
         description="Mis. Cegah Stunting Juni 2024.",
         filters=[strip],
-        validators=[DataRequired("Isi nama kampanye."), Length(max=120), clean_text()],
+        validators=[
+            DataRequired("Isi nama kampanye."),
+            Length(max=120),
+            no_control_chars(),
+        ],
     )
     theme = StringField(
         "Tema",
         filters=[strip],
-        validators=[Optional(), Length(max=200), clean_text()],
+        validators=[Optional(), Length(max=200), no_control_chars()],
     )
     start_date = DateField("Mulai", validators=[Required("Isi tanggal mulai.")])
     end_date = DateField("Selesai", validators=[Required("Isi tanggal selesai.")])
@@ -322,7 +313,7 @@ class TermForm(Form):
     label = StringField(
         "Nama",
         filters=[strip],
-        validators=[DataRequired("Isi nama."), Length(max=80), clean_text()],
+        validators=[DataRequired("Isi nama."), Length(max=80), no_control_chars()],
     )
     sort = IntegerField(
         "Urutan",
@@ -338,7 +329,7 @@ class TermEditForm(Form):
     label = StringField(
         "Nama",
         filters=[strip],
-        validators=[DataRequired("Isi nama."), Length(max=80), clean_text()],
+        validators=[DataRequired("Isi nama."), Length(max=80), no_control_chars()],
     )
     sort = IntegerField(
         "Urutan",

@@ -1,7 +1,5 @@
 """Forms for meetings, minutes, walk-in guests, members and the member import."""
 
-import re
-
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -22,28 +20,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from kkbweb.forms import Form
+from kkbweb.forms import Form, clean_line, clean_text
 from kkbweb.meetings import vocab
 
-# Control characters break PostgreSQL (NUL) and printing; newlines and tabs stay
-# in multi-line text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def clean_line(value):
-    """Trim a one-line text and drop control characters."""
-    if value is None:
-        return None
-    return _CONTROL_LINE.sub("", str(value)).strip()
-
-
-def clean_text(value):
-    """Trim a multi-line text and drop control characters (keeping newlines)."""
-    if value is None:
-        return None
-    return _CONTROL.sub("", str(value)).replace("\r\n", "\n").strip()
 
 
 def sensible_date(_form, field) -> None:

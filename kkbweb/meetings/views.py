@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager
 from kkbweb.audit.log import record, record_read
 from kkbweb.auth.access import can_see_pokja, get_scoped_or_404, role_required, scoped
 from kkbweb.extensions import db
-from kkbweb.forms import Form
+from kkbweb.forms import Form, clean_line
 from kkbweb.htmx import is_htmx, render, wants_partial
 from kkbweb.meetings import exports, importer, queries, recap, rules, vocab
 from kkbweb.meetings.forms import (
@@ -33,7 +33,6 @@ from kkbweb.meetings.forms import (
     MeetingForm,
     MemberForm,
     MinutesForm,
-    clean_line,
 )
 from kkbweb.meetings.models import (
     Attendance,

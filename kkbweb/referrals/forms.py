@@ -1,7 +1,5 @@
 """Forms of the referral pages: residents, intake, moves, edits, checklists."""
 
-import re
-
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,20 +19,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from kkbweb.forms import Form, IntegerField
+from kkbweb.forms import Form, IntegerField, no_control_chars
 from kkbweb.referrals import routing
 from kkbweb.referrals.service import AUTO, DESTINATION_LABELS
 from kkbweb.timeutil import today_wib
 
-# C0 control characters other than tab and line breaks: nobody types them, and
-# PostgreSQL refuses NUL in text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def plain_text(form, field) -> None:
-    """Refuse control characters (NUL and the like) with a clear message."""
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError("Isian berisi karakter yang tidak diizinkan.")
+# Tab and line breaks allowed, as before in every referral text field.
+plain_text = no_control_chars(multiline=True)
 
 
 def _strip(value):

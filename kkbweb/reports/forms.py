@@ -8,8 +8,7 @@ serahkan, verifikasi, kembalikan): the fields are posted as e.g.
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from kkbweb.forms import Form
-from kkbweb.meetings.forms import clean_text
+from kkbweb.forms import Form, clean_text
 from kkbweb.reports.handin import NOTE_MAX
 
 
