@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from kkbweb import cli, database, errors, extensions, security, templating
+from kkbweb import cli, database, errors, extensions, logfilter, security, templating
 from kkbweb.audit.views import bp as audit_bp
 from kkbweb.auth.views import bp as auth_bp
 from kkbweb.config import ENV_SETTINGS, Defaults
@@ -62,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Ids beyond an INTEGER column (PostgreSQL: 32 bits) are plain 404s, not 500s.
     app.url_map.converters["int"] = BoundedIntConverter
+    # No NIK in any log line, whoever writes it (a second guard; see the module).
+    logfilter.install()
     database.init_app(app)
     extensions.migrate.init_app(app, extensions.db, render_as_batch=True)
     extensions.csrf.init_app(app)

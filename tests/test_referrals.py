@@ -18,10 +18,10 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy import text as sql_text
 from werkzeug.serving import make_server
 
-from kkbweb import create_app
+from kkbweb import create_app, logfilter
 from kkbweb.audit.models import AuditLog
 from kkbweb.extensions import db
-from kkbweb.referrals import demo, logfilter, service, workflow
+from kkbweb.referrals import demo, service, workflow
 from kkbweb.referrals.models import (
     ChecklistItem,
     Referral,

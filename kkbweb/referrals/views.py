@@ -34,7 +34,7 @@ from kkbweb.extensions import db
 from kkbweb.htmx import hx_redirect, render, wants_partial
 from kkbweb.pagination import paginate
 from kkbweb.pokja.models import Pokja
-from kkbweb.referrals import exports, logfilter, routing, service, workflow
+from kkbweb.referrals import exports, routing, service, workflow
 from kkbweb.referrals.forms import (
     ChecklistItemForm,
     MoveForm,
@@ -56,7 +56,6 @@ from kkbweb.timeutil import utcnow
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 # Process-wide and idempotent: mask NIKs in whatever a library logs.
-bp.record_once(lambda state: logfilter.install())
 
 VIEW_ROLES = (roles.ADMIN, roles.STAF, roles.PIMPINAN, roles.POKJA)
 WORK_ROLES = (roles.ADMIN, roles.STAF, roles.POKJA)
