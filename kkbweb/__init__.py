@@ -17,7 +17,7 @@ from kkbweb.meetings.views import bp as meetings_bp
 from kkbweb.pokja.views import bp as pokja_bp
 from kkbweb.referrals.views import bp as referrals_bp
 from kkbweb.reports.views import bp as reports_bp
-from kkbweb.requests import Request
+from kkbweb.requests import MAX_ID, Request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
@@ -83,9 +83,7 @@ class BoundedIntConverter(IntegerConverter):
     """The <int:...> converter, limited to ids an INTEGER column can hold."""
 
     def __init__(self, map, *args, **kwargs):
-        # Primary keys are INTEGER: 32-bit on PostgreSQL, which refuses bigger
-        # numbers ("integer out of range") instead of finding no row.
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

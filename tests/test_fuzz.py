@@ -67,6 +67,11 @@ SPECIAL = [
     "\r\n\t",
     "None",
     "True",
+    # Digits to str.isdigit() that int() refuses, and digits int() takes.
+    "²",
+    "12³",
+    "١٢",
+    "１２",
 ]
 hostile = st.one_of(
     st.sampled_from(SPECIAL),

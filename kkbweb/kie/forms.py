@@ -27,12 +27,12 @@ from wtforms.validators import (
 from kkbweb.forms import Form, IntegerField, no_control_chars
 from kkbweb.kie import rules
 from kkbweb.kie.vocab import ACTIVITY_TYPES, KINDS
+from kkbweb.requests import MAX_ID
 from kkbweb.timeutil import today_wib
 
 # Control characters (NUL and friends) break PostgreSQL text and CSV files;
 # a textarea may still hold line breaks and tabs.
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-MAX_ID = 2**31 - 1
 
 
 def strip(value):

@@ -33,8 +33,7 @@ from kkbweb.kie.models import (
 )
 from kkbweb.kie.vocab import ACTIVITY_TYPES
 from kkbweb.pokja.models import Pokja
-
-MAX_ID = 2**31 - 1
+from kkbweb.requests import parse_id
 
 
 @dataclass(frozen=True)
@@ -176,15 +175,6 @@ def last_method_id(user_id: int) -> int | None:
     )
 
 
-def _id(raw) -> int | None:
-    """A positive database id from a query string, or None."""
-    text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
 def _date(raw) -> date | None:
     """A yyyy-mm-dd date from a query string, or None."""
     try:
@@ -220,11 +210,11 @@ class Filters:
         return cls(
             dari=_date(args.get("dari")),
             sampai=_date(args.get("sampai")),
-            pokja=_id(args.get("pokja")) if may_pick_pokja else None,
+            pokja=parse_id(args.get("pokja")) if may_pick_pokja else None,
             jenis=jenis if jenis in ACTIVITY_TYPES else "",
-            metode=_id(args.get("metode")),
-            topik=_id(args.get("topik")),
-            kampanye=_id(args.get("kampanye")),
+            metode=parse_id(args.get("metode")),
+            topik=parse_id(args.get("topik")),
+            kampanye=parse_id(args.get("kampanye")),
         )
 
     def args(self) -> dict[str, str]:

@@ -44,6 +44,7 @@ from kkbweb.meetings.models import (
 )
 from kkbweb.pagination import paginate
 from kkbweb.pokja.models import Pokja
+from kkbweb.requests import parse_id
 from kkbweb.spreadsheets import MIMETYPES, download
 from kkbweb.timeutil import today_wib
 
@@ -78,11 +79,8 @@ def _query_text(name: str, limit: int = 100) -> str:
 
 
 def _query_int(name: str) -> int | None:
-    """A small positive integer query parameter, or None."""
-    value = request.args.get(name, "")
-    if value.isdigit() and len(value) <= 9:
-        return int(value)
-    return None
+    """A positive id query parameter, or None."""
+    return parse_id(request.args.get(name))
 
 
 def _query_date(name: str) -> dt.date | None:

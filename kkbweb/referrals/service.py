@@ -35,9 +35,9 @@ from kkbweb.referrals.models import (
     Resident,
     format_code,
 )
+from kkbweb.requests import MAX_ID, parse_id
 from kkbweb.timeutil import to_wib
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer; larger ids cannot exist
 # A retry only happens when a parallel intake committed the same number first, so
 # n parallel intakes need at most n attempts; 20 is far beyond any Pokja office.
 ALLOCATION_ATTEMPTS = 20
@@ -368,15 +368,6 @@ NOBODY = "kosong"
 def clean_text(value: str | None, limit: int = 100) -> str:
     """A search string safe for SQL LIKE on both databases: no NUL, bounded."""
     return " ".join((value or "").replace("\x00", "").split())[:limit]
-
-
-def parse_id(value) -> int | None:
-    """A positive database id from a query string, or None."""
-    text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 @dataclass

@@ -51,7 +51,8 @@ from kkbweb.referrals.models import (
     Resident,
 )
 from kkbweb.referrals.nik import ERR_FORMAT, mask_nik, validate_nik, warnings_for
-from kkbweb.referrals.service import AUTO, QueueFilters, clean_text, parse_id
+from kkbweb.referrals.service import AUTO, QueueFilters, clean_text
+from kkbweb.requests import parse_id
 from kkbweb.timeutil import utcnow
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
