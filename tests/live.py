@@ -39,7 +39,9 @@ def make_site_app(tmp_path, **overrides):
         "TESTING": True,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "live-test-secret"),
         "SQLALCHEMY_DATABASE_URI": LIVE_DATABASE_URL,
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # The server's own folder, so that the photos the tests store are the
+        # ones it serves.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": True,
         # Hashes of the users the tests make (the server checks them at login):
         # lighter than production's 0.35 s so that many logins stay quick.
