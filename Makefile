@@ -40,9 +40,11 @@ demo: install
 	$(FLASK) demo-data
 
 ## The whole suite, browser tests included; TEST_DATABASE_URL selects PostgreSQL.
+## One pytest-xdist worker per core (TEST_WORKERS=0 runs in one process).
+TEST_WORKERS ?= auto
 test: install-dev
 	@bash .ci/install-system.sh || echo "!! Chromium could not be installed: browser tests will be skipped (CI requires them)."
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## Benchmarks (bench/, docs/PERFORMANCE.md): print a table, write bench/results/*.json.
 ## BENCH_ARGS passes options, e.g. `make bench-load BENCH_ARGS="--db postgresql"`.

@@ -1,6 +1,8 @@
 """Shared fixtures, flaskr style: app, client, runner, auth, plus a database per test.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+Under pytest-xdist (`make test` runs `-n auto`) each worker process on PostgreSQL
+gets its own database, `<name>_gw0`, `<name>_gw1`..., created on the same server.
 
 The `app` fixture pushes no app context: a request made by the test client must get
 its own context (fresh `g`, fresh database session), as in production. Builders in
@@ -11,14 +13,38 @@ to query the database in a test, use `with app.app_context():`.
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from kkbweb import create_app
 from kkbweb.extensions import db, limiter
 from kkbweb.pokja.seed import seed_pokja
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under xdist on PostgreSQL, this worker's own database (created if new):
+    the tests truncate and rebuild their schema, which workers must not share."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    worker_url = base.set(database=name).render_as_string(hide_password=False)
+    # Tests that start the app in a subprocess read the environment.
+    os.environ["TEST_DATABASE_URL"] = worker_url
+    return worker_url
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 
 
 def _config(tmp_path, **overrides) -> dict:

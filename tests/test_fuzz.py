@@ -159,10 +159,10 @@ def _fuzz_form(app, world, role, form: Form, client) -> None:
         run.hypothesis.inner_test(values={name: value for name in fields})
 
 
-def _forms_and_params(app, world):
+def _forms_and_params(app, world, roles=FUZZ_ROLES):
     """Forms per role (one per method and action path) and GET URLs with params."""
     forms, urls = {}, {}
-    for role in FUZZ_ROLES:
+    for role in roles:
         for visit in _crawl(app, role, world):
             if visit.endpoint != "static" and query_params(visit.url):
                 urls.setdefault((role, visit.endpoint), visit.url)
@@ -193,9 +193,11 @@ def test_every_form_field_survives_hostile_values(app, world):
         _fuzz_form(app, world, role, form, client)
 
 
-def test_every_query_parameter_survives_hostile_values(app, world):
-    _, urls = _forms_and_params(app, world)
-    assert urls, "no page with query parameters found"
+# One test per role, so that parallel workers share the longest fuzzing.
+@pytest.mark.parametrize("role", FUZZ_ROLES)
+def test_every_query_parameter_survives_hostile_values(app, world, role):
+    _, urls = _forms_and_params(app, world, roles=(role,))
+    assert urls, f"no page with query parameters found as {role}"
     client = app.test_client()
     for (role, _endpoint), url in sorted(urls.items()):
         _fuzz_query(app, world, role, url, client)
