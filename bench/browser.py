@@ -15,6 +15,7 @@ tap -> swapped <= 1 s.
 """
 
 import argparse
+import dataclasses
 import os
 
 from bench import targets
@@ -206,6 +207,7 @@ def main() -> None:
                         }
                     )
                 for tap in targets.TAPS:
+                    tap = dataclasses.replace(tap, path=tap.path.format(**values))
                     times = [
                         measure_tap(browser, server.base_url, tap, profile, PHONE)
                         for _ in range(args.repeat)

@@ -136,10 +136,22 @@ def flask(*args: str, env: dict) -> str:
 
 
 def reset_postgres(url: str) -> None:
-    """Empty a PostgreSQL database (drop and recreate its public schema)."""
+    """Empty a PostgreSQL database (drop and recreate its public schema),
+    creating it first if the server does not have it yet."""
     import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
 
     plain = url.replace("postgresql+psycopg://", "postgresql://")
+    name = make_url(url).database
+    server = make_url(plain).set(database="postgres").render_as_string(False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not found:
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            connection.execute(create)
     with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute("DROP SCHEMA public CASCADE")
         connection.execute("CREATE SCHEMA public")
@@ -357,3 +369,43 @@ def app_context(db: Database):
         {"SQLALCHEMY_DATABASE_URI": db.url, "SECRET_KEY": "bench-secret-key"}
     )
     return app.app_context()
+
+
+def make_roll_call(pokja_id: int, people: int = 60) -> int:
+    """An ongoing meeting of today for one Pokja whose roll call has at least
+    ``people`` people (its demo members, topped up); return its id. Call in an
+    app context."""
+    from sqlalchemy import func, select
+
+    from kkbweb.extensions import db
+    from kkbweb.meetings.models import Meeting, MeetingPokja, Member, on_roster
+    from kkbweb.timeutil import today_wib
+
+    today = today_wib()
+    members = db.session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.pokja_id == pokja_id, on_roster(today))
+    )
+    db.session.add_all(
+        Member(
+            pokja_id=pokja_id,
+            name=f"Peserta uji {pokja_id}-{i:02d}",
+            sex="P",
+            jabatan="anggota",
+            unsur="pkk",
+        )
+        for i in range(people - members)
+    )
+    meeting = Meeting(
+        kind="rapat_pokja",
+        title="Rapat uji beban",
+        date=today,
+        place="Aula kelurahan",
+        status="berlangsung",
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add(MeetingPokja(meeting_id=meeting.id, pokja_id=pokja_id))
+    db.session.commit()
+    return meeting.id

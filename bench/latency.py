@@ -20,14 +20,19 @@ Both send `Accept-Encoding: gzip, br` and the session cookie.
 """
 
 import argparse
+import itertools
+import json
 import re
 import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
+from urllib.parse import urlencode
 
 from bench import targets
 from bench.common import (
+    RESULTS,
     Session,
     app_context,
     database,
@@ -52,8 +57,11 @@ def run_python(port, target, headers, concurrency: int, seconds: float) -> dict:
     def worker():
         session = Session(port)
         own = []
+        bodies = itertools.cycle(target.bodies or [None])
         while time.perf_counter() < stop:
-            answer = session.request(target.method, target.path, headers=headers)
+            answer = session.request(
+                target.method, target.path, data=next(bodies), headers=headers
+            )
             own.append(answer.seconds * 1000)
             if answer.status >= 400:
                 errors[0] += 1
@@ -76,6 +84,24 @@ def run_python(port, target, headers, concurrency: int, seconds: float) -> dict:
     }
 
 
+def wrk_script(target) -> Path:
+    """A wrk Lua script sending ``target.bodies`` in turn with its method."""
+    bodies = ", ".join(json.dumps(urlencode(body)) for body in target.bodies)
+    script = RESULTS / "wrk-post.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        f"wrk.method = {json.dumps(target.method)}\n"
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f"local bodies = {{{bodies}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  return wrk.format(nil, nil, nil, bodies[n % #bodies + 1])\n"
+        "end\n"
+    )
+    return script
+
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -89,6 +115,8 @@ def run_wrk(base_url, target, headers, concurrency: int, seconds: float) -> dict
     ]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
+    if target.bodies:
+        command += ["-s", str(wrk_script(target))]
     for _attempt in range(3):  # a run that completed nothing is retried
         done = subprocess.run(
             [*command, base_url + target.path],
@@ -145,11 +173,18 @@ def main() -> None:
                     sessions[target.user] = session
                 session = sessions[target.user]
                 headers = {"Accept-Encoding": "gzip, br", **target.headers}
+                if target.method == "POST":
+                    headers["X-CSRFToken"] = session.form_token("/auth/password")
                 if session.cookies:
                     headers["Cookie"] = "; ".join(
                         f"{k}={v}" for k, v in session.cookies.items()
                     )
-                check = session.request(target.method, target.path, headers=headers)
+                check = session.request(
+                    target.method,
+                    target.path,
+                    data=target.bodies[0] if target.bodies else None,
+                    headers=headers,
+                )
                 if check.status != 200:
                     raise SystemExit(f"{target.name}: HTTP {check.status}")
 

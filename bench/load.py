@@ -10,16 +10,23 @@ exactly once (its audit row).
 QUALITY.md: p95 <= 300 ms for pages, <= 200 ms for toggles, 0 errors, 0
 "database is locked", on SQLite and PostgreSQL.
 
-Until the meetings feature lands there is no roll-call toggle: organisers browse
-their Pokja and now and then change their password; staff browse the city pages
-and the audit trail, and admins edit Pokja contact data (the write load). The
-meetings feature plugs its toggle in as an ORGANISER_ACTIONS entry and a
-verifier in VERIFIERS.
+Organisers (penyelenggara, 5 per Pokja) take the roll call of their Pokja's
+meeting of today (60 people): they open it now and then and tap one of their
+own fifth of the people to a random status (the htmx toggle), between a look at
+their Pokja page, home and the password form. Staff browse the city pages; the
+admins also the audit trail, and they edit Pokja contact data.
+
+Afterwards every acknowledged write must be in the database exactly once: each
+Pokja edit's audit row, each password change's, and for every person tapped one
+attendance row holding the last acknowledged status, with one audit row per
+acknowledged change (each person is tapped by one organiser only, so the order
+of their taps is known).
 
     python -m bench.load [--db sqlite|postgresql] [--seconds 180]
 """
 
 import argparse
+import gzip
 import os
 import random
 import re
@@ -36,11 +43,13 @@ from bench.common import (
     app_context,
     database,
     gunicorn,
+    make_roll_call,
     percentile,
     table,
     write_results,
 )
 
+ROSTER = 60  # people on each Pokja's roll call
 BUDGET_P95_MS = {"page": 300, "fragment": 300, "toggle": 200, "write": 200}
 HX = {"HX-Request": "true"}
 OTHER_PASSWORD = "bench-kata-sandi-456"
@@ -52,6 +61,9 @@ class User:
     role: str
     pokja_id: int | None
     password: str = DEMO_PASSWORD
+    meeting_id: int | None = None  # organisers: their Pokja's meeting of today
+    slot: tuple[int, int] = (0, 1)  # organisers: their (k, n): every nth from k
+    people: list[int] = field(default_factory=list)  # member ids they tap
 
 
 @dataclass
@@ -154,12 +166,50 @@ def edit_pokja(s, user, stats, ctx):
             stats.writes["pokja.update"].append(address)
 
 
+MARK_PATH = re.compile(rb"/meetings/(\d+)/attendance/(\d+)")
+
+
+def open_roll_call(s, user, stats, ctx):
+    """The meeting page with the whole roll call; remember whom to tap."""
+    answer = s.get(f"/meetings/{user.meeting_id}", headers={"Accept-Encoding": "gzip"})
+    if stats.add("page", f"roll call ({ctx['roster']} people)", answer):
+        body = answer.body
+        if answer.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        ids = sorted({int(m) for _, m in MARK_PATH.findall(body)})
+        first, step = user.slot
+        user.people = ids[first::step]
+        found = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+        s.csrf = found.group(1).decode() if found else s.csrf
+
+
+def toggle_attendance(s, user, stats, ctx):
+    """One tap, as htmx sends it: the row and the totals come back."""
+    if not user.people:
+        open_roll_call(s, user, stats, ctx)
+        if not user.people:
+            return
+    member_id = random.choice(user.people)
+    status = random.choice(ATTENDANCE)
+    answer = s.request(
+        "POST",
+        f"/meetings/{user.meeting_id}/attendance/{member_id}",
+        data={"csrf_token": s.csrf, "status": status},
+        headers=HX,
+    )
+    if stats.add("toggle", "roll-call tap (htmx)", answer):
+        with stats.lock:
+            stats.writes["attendance.mark"].append((user.meeting_id, member_id, status))
+
+
+ATTENDANCE = ["hadir", "hadir", "hadir", "izin", "sakit", "tidak_hadir"]
 ORGANISER_ACTIONS = [
     (5, pokja_page),
     (3, home),
     (1, password_form),
     (0.05, change_password),
-    # meetings: (8, open_roll_call), (20, toggle_attendance)
+    (4, open_roll_call),
+    (20, toggle_attendance),
 ]
 STAFF_ACTIONS = [(4, home), (3, pokja_page)]
 ADMIN_ACTIONS = [
@@ -173,23 +223,66 @@ ADMIN_ACTIONS = [
 ]
 
 
-def verify_pokja_edits(writes, rows) -> list[str]:
+def _audits(action: str) -> list:
+    from kkbweb.audit.models import AuditLog
+    from kkbweb.extensions import db
+
+    return db.session.scalars(select(AuditLog).where(AuditLog.action == action)).all()
+
+
+def verify_pokja_edits(writes) -> list[str]:
     """Each acknowledged Pokja edit has exactly one audit row with its address."""
-    seen = Counter(
-        (row.after or {}).get("address") for row in rows if row.action == "pokja.update"
-    )
+    seen = Counter((row.after or {}).get("address") for row in _audits("pokja.update"))
     return [a for a in writes.get("pokja.update", []) if seen[a] != 1]
 
 
-def verify_password_changes(writes, rows) -> list[str]:
-    done = sum(1 for row in rows if row.action == "user.password_change")
+def verify_password_changes(writes) -> list[str]:
+    done = len(_audits("user.password_change"))
     wanted = len(writes.get("user.password_change", []))
     return [] if done == wanted else [f"{wanted} acknowledged, {done} audited"]
 
 
+def verify_marks(writes) -> list[str]:
+    """One attendance row per tapped person, holding the last acknowledged
+    status, and one audit row per acknowledged change of status."""
+    from kkbweb.extensions import db
+    from kkbweb.meetings.models import Attendance
+
+    last, changes = {}, Counter()
+    for meeting_id, member_id, status in writes.get("attendance.mark", []):
+        key = (meeting_id, member_id)
+        if last.get(key) != status:
+            changes[key] += 1
+        last[key] = status
+    meetings = {meeting_id for meeting_id, _ in last}
+    rows = db.session.execute(
+        select(Attendance.meeting_id, Attendance.member_id, Attendance.status).where(
+            Attendance.meeting_id.in_(meetings)
+        )
+    ).all()
+    stored = Counter((r.meeting_id, r.member_id) for r in rows)
+    status_of = {(r.meeting_id, r.member_id): r.status for r in rows}
+    audited = Counter(
+        (row.after["meeting_id"], row.after["member_id"])
+        for row in _audits("attendance.mark")
+    )
+    problems = [
+        f"meeting {m} member {p}: {stored[(m, p)]} rows, "
+        f"{status_of.get((m, p))!r} for {last.get((m, p))!r}, "
+        f"{audited[(m, p)]} audited for {changes[(m, p)]}"
+        for m, p in sorted(set(last) | set(stored))
+        if stored[(m, p)] != 1
+        or status_of.get((m, p)) != last.get((m, p))
+        or audited[(m, p)] != changes[(m, p)]
+    ]
+    return problems
+
+
+# (what, key in Stats.writes, check(writes) -> problems), run in an app context
 VERIFIERS = [
-    ("Pokja edits", verify_pokja_edits),
-    ("password changes", verify_password_changes),
+    ("Pokja edits", "pokja.update", verify_pokja_edits),
+    ("password changes", "user.password_change", verify_password_changes),
+    ("roll-call taps", "attendance.mark", verify_marks),
 ]
 
 
@@ -207,11 +300,23 @@ def make_users(organisers: int, staff: int) -> tuple[list[User], dict]:
 
     method = current_app.config["PASSWORD_HASH_METHOD"]
     hashed = generate_password_hash(DEMO_PASSWORD, method=method)
-    pokja = db.session.execute(select(Pokja.id, Pokja.display_name)).all()
+    pokja = db.session.execute(
+        select(Pokja.id, Pokja.display_name).order_by(Pokja.id)
+    ).all()
+    meetings = {p.id: make_roll_call(p.id, ROSTER) for p in pokja}
+    per_pokja = -(-organisers // len(pokja))  # organisers of one Pokja, rounded up
     users = []
     for n in range(organisers):
         pokja_id = pokja[n % len(pokja)][0]
-        users.append(User(f"org{n}.load", "penyelenggara", pokja_id))
+        users.append(
+            User(
+                f"org{n}.load",
+                "penyelenggara",
+                pokja_id,
+                meeting_id=meetings[pokja_id],
+                slot=(n // len(pokja), per_pokja),
+            )
+        )
     for n in range(staff):
         role = "admin" if n % 3 == 0 else "staf"
         users.append(User(f"{role}{n}.load", role, None))
@@ -243,6 +348,7 @@ def make_users(organisers: int, staff: int) -> tuple[list[User], dict]:
         "pokja_forms": forms,
         "pokja_a": min(forms),
         "sequence": 0,
+        "roster": ROSTER,
     }
     return users, ctx
 
@@ -317,15 +423,7 @@ def main() -> None:
         locked = len(re.findall(r"database is locked", log))
         tracebacks = log.count("Traceback")
         with app_context(db):
-            from kkbweb.audit.models import AuditLog
-            from kkbweb.extensions import db as sa
-
-            rows = sa.session.scalars(
-                select(AuditLog).where(
-                    AuditLog.action.in_(["pokja.update", "user.password_change"])
-                )
-            ).all()
-            problems = {name: check(stats.writes, rows) for name, check in VERIFIERS}
+            problems = {name: check(stats.writes) for name, _, check in VERIFIERS}
 
     total = sum(len(v) for v in stats.latencies.values())
     table_rows, results = [], []
@@ -417,11 +515,9 @@ def main() -> None:
     )
     for sample in stats.error_samples[:10]:
         print(f"  {sample}")
-    for name, missing in problems.items():
-        acknowledged = {
-            "Pokja edits": len(stats.writes.get("pokja.update", [])),
-            "password changes": len(stats.writes.get("user.password_change", [])),
-        }.get(name, "?")
+    for name, key, _ in VERIFIERS:
+        missing = problems[name]
+        acknowledged = len(stats.writes.get(key, []))
         state = "each exactly once" if not missing else f"PROBLEM: {missing[:5]}"
         print(f"acknowledged {name}: {acknowledged}, in the database: {state}")
     write_results(

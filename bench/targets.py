@@ -8,6 +8,7 @@
   interactions, timed in throttled Chromium (bench/browser.py).
 
 Users are the demo users of ``flask demo-data`` (password: bench.common).
+The roll call is a meeting of today that ``ids()`` adds for Ciwedus (60 people).
 """
 
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 HX = {"HX-Request": "true"}
+ROLL_CALL = "/meetings/{meeting}"
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Target:
     user: str | None = None  # a demo username; None: anonymous
     method: str = "GET"
     headers: dict = field(default_factory=dict)
+    # POST targets: the form bodies, sent in turn (the CSRF token is added)
+    bodies: list[dict] = field(default_factory=list)
 
 
 LATENCY = [
@@ -37,8 +41,20 @@ LATENCY = [
     Target("Pokja list", "page", "/pokja/", "demo.admin"),
     Target("audit trail", "page", "/audit/", "demo.admin"),
     Target("audit filter", "fragment", "/audit/?aksi=user", "demo.admin", headers=HX),
-    # meetings: Target("roll call", "page", "/rapat/{meeting}/hadir", ...),
-    #           Target("roll-call toggle", "toggle", ..., method="POST"),
+    Target("meetings list", "page", "/meetings/", "penyelenggara.ciwedus"),
+    Target("roll call (60 people)", "page", ROLL_CALL, "penyelenggara.ciwedus"),
+    Target(
+        "roll-call toggle (htmx)",
+        "toggle",
+        ROLL_CALL + "/attendance/{member}",
+        "penyelenggara.ciwedus",
+        method="POST",
+        headers=HX,
+        # In turn, so that every tap changes the status (and writes its audit row).
+        bodies=[{"status": "hadir"}, {"status": "izin"}],
+    ),
+    Target("KIE list", "page", "/kie/", "pokja.ciwedus"),
+    Target("referral queue", "page", "/referrals/", "demo.staf"),
     Target("reports: city dashboard", "page", "/reports/", "demo.staf"),
     Target(
         "reports: sort the city (htmx)",
@@ -52,6 +68,10 @@ LATENCY = [
 
 GROWTH = [
     Target("home (city overview)", "page", "/", "demo.admin"),
+    Target("meetings list", "page", "/meetings/", "penyelenggara.ciwedus"),
+    Target("roll call", "page", ROLL_CALL, "penyelenggara.ciwedus"),
+    Target("KIE list", "page", "/kie/", "pokja.ciwedus"),
+    Target("referral queue", "page", "/referrals/", "demo.staf"),
     Target("users list", "page", "/auth/users", "demo.admin"),
     Target("audit trail", "page", "/audit/", "demo.admin"),
     Target("audit filter", "fragment", "/audit/?aksi=user", "demo.admin", headers=HX),
@@ -90,10 +110,14 @@ def _sort_city(page) -> None:
     page.click("#kota thead a[href*='urut=hadir']")
 
 
+def _tap_first_person(page) -> None:
+    page.locator("#roll li form button[value=izin]").first.click()
+
+
 TAPS = [
     Tap("audit filter (swap rows)", "/audit/", "demo.admin", _filter_audit),
     Tap("reports: sort the city by attendance", "/reports/", "demo.staf", _sort_city),
-    # meetings: Tap("roll-call toggle", "/rapat/{meeting}/hadir", ..., tap_first_row),
+    Tap("roll-call toggle", ROLL_CALL, "penyelenggara.ciwedus", _tap_first_person),
 ]
 
 # Pages whose largest contentful paint is measured in throttled Chromium.
@@ -101,15 +125,25 @@ PAINT = [
     Target("login page", "page", "/auth/login"),
     Target("home (city overview)", "page", "/", "demo.admin"),
     Target("Pokja home", "page", "/pokja/{pokja_a}", "pokja.ciwedus"),
-    # meetings: Target("roll call (60 people)", "page", "/rapat/{meeting}/hadir", ...),
+    Target("roll call (60 people)", "page", ROLL_CALL, "penyelenggara.ciwedus"),
     Target("reports: city dashboard", "page", "/reports/", "demo.staf"),
 ]
 
 
 def ids() -> dict:
-    """Ids the paths name, read in an app context on the benchmark database."""
+    """Ids the paths name, in an app context on the benchmark database; adds
+    the roll call of today (see bench.common.make_roll_call)."""
+    from bench.common import make_roll_call
     from kkbweb.extensions import db
+    from kkbweb.meetings.models import Member, on_roster
     from kkbweb.pokja.models import Pokja
+    from kkbweb.timeutil import today_wib
 
     pokja_a = db.session.scalar(select(Pokja.id).where(Pokja.display_name == "Ciwedus"))
-    return {"pokja_a": pokja_a}
+    meeting = make_roll_call(pokja_a, 60)
+    member = db.session.scalar(
+        select(Member.id)
+        .where(Member.pokja_id == pokja_a, on_roster(today_wib()))
+        .order_by(Member.id.desc())
+    )
+    return {"pokja_a": pokja_a, "meeting": meeting, "member": member}
