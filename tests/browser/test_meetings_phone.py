@@ -1,7 +1,10 @@
 """The roll call on a 360 px phone, with htmx and with JavaScript off."""
 
 import pytest
+from sqlalchemy import select
 
+from kkbweb.extensions import db
+from kkbweb.meetings.models import Attendance
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -72,3 +75,66 @@ def test_roll_call_without_javascript(nojs_page, live_url, roll_call):
     pressed = page.locator(f"#m-{members[2].id} button[aria-pressed=true]")
     assert pressed.inner_text().strip() == "Sakit"
     assert "Euis Kurniasih: Sakit." in page.locator(".flashes").inner_text()
+
+
+# Five taps: three statuses, one change of mind (Siti: hadir, then izin).
+FIVE_TAPS = [(0, "hadir"), (1, "izin"), (2, "hadir"), (3, "sakit"), (0, "izin")]
+AFTER_FIVE_TAPS = {0: "izin", 1: "izin", 2: "hadir", 3: "sakit"}
+
+
+def _marks(app, meeting_id: int, members) -> dict[int, str]:
+    """{index in members: status} as stored for the meeting."""
+    index = {m.id: i for i, m in enumerate(members)}
+    with app.app_context():
+        rows = db.session.execute(
+            select(Attendance.member_id, Attendance.status).where(
+                Attendance.meeting_id == meeting_id
+            )
+        ).all()
+    return {index[member_id]: status for member_id, status in rows}
+
+
+def test_five_taps_swap_only_their_rows_and_match_the_no_javascript_roll_call(
+    app, phone_page, nojs_page, live_url, roll_call, browser_errors
+):
+    meeting, members, user = roll_call
+    twin = factories.make_meeting("Ciwedus", title="Rapat Pokja Juni (ulang)")
+
+    # With htmx: the page stays, each tapped row is swapped, the others are the
+    # very same DOM nodes, and the totals follow every tap.
+    page = phone_page
+    _log_in(page, live_url, user)
+    page.goto(live_url("meetings.detail", meeting_id=meeting.id))
+    page.evaluate(
+        """() => {
+          window.__samePage = true;
+          document.querySelectorAll('#roll li').forEach(li => { li.__old = true; });
+        }"""
+    )
+    for index, status in FIVE_TAPS:
+        member = members[index]
+        page.locator(f"#m-{member.id} button[value={status}]").click()
+        page.locator(f"#m-{member.id}.is-{status}").wait_for()
+    assert page.evaluate("window.__samePage") is True
+    old_rows = page.evaluate(
+        "() => [...document.querySelectorAll('#roll li')]"
+        ".filter(li => li.__old).map(li => li.id)"
+    )
+    assert sorted(old_rows) == sorted(f"m-{m.id}" for m in members[4:])
+    totals = page.locator("#roll-totals").inner_text()
+    for text in ("1 Hadir", "2 Izin", "1 Sakit", "0 Tidak hadir", "2 Belum"):
+        assert text in totals, totals
+
+    # Without JavaScript: every tap is a form post and a redirect back.
+    page = nojs_page
+    _log_in(page, live_url, user)
+    page.goto(live_url("meetings.detail", meeting_id=twin.id))
+    for index, status in FIVE_TAPS:
+        member = members[index]
+        page.locator(f"#m-{member.id} button[value={status}]").click()
+        page.locator(f"#m-{member.id}.is-{status}").wait_for()
+    assert "1 Hadir" in page.locator("#roll-totals").inner_text()
+
+    assert _marks(app, meeting.id, members) == AFTER_FIVE_TAPS
+    assert _marks(app, twin.id, members) == AFTER_FIVE_TAPS
+    assert [e for e in browser_errors if "Failed to load resource" not in e] == []
