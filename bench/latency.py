@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client", choices=["wrk", "python"], default=None)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--only", default="", help="time only targets whose name contains this"
+    )
     args = parser.parse_args()
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
 
@@ -212,7 +215,7 @@ def main() -> None:
             rows, results = [], []
             floor_all = {"p50_ms": [], "rps": [], "cpu_ms": []}
             for target in targets.LATENCY:
-                if target.kind == "floor":
+                if target.kind == "floor" or args.only not in target.name:
                     continue
                 run, size = runner(target)
                 rounds = []
