@@ -60,6 +60,12 @@ def test_pokja_user_logs_filters_and_exports_on_a_phone(
         page.click("button.primary")
     assert "tersimpan" in page.inner_text(".flashes")
     assert page.locator(".kie-photos img").count() == 1
+    # The photo is lazy: it loads once scrolled to, not with the page's load event.
+    page.locator(".kie-photos img").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(() => { const img = document.querySelector('.kie-photos img');"
+        " return img.complete && img.naturalWidth > 0; })()"
+    )
     natural = page.evaluate("document.querySelector('.kie-photos img').naturalWidth")
     assert 0 < natural <= 1280
 
