@@ -3,7 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kkbweb import backup, demo
 from kkbweb.audit.log import record
@@ -94,6 +94,11 @@ def demo_data_command(scale: int, password: str | None) -> None:
     db.session.commit()
     password = password or service.generate_password()
     created = demo.run(scale=scale, password=password)
+    db.session.commit()
+    # A bulk load: refresh the planner's statistics, as a database that grew
+    # over months has them (SQLite keeps none until ANALYZE; PostgreSQL's
+    # autovacuum would get there later).
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
     if created:
         click.echo(f"Pengguna demo (kata sandi semua: {password}):")
