@@ -37,6 +37,11 @@ def _worker_database(url: str | None) -> str | None:
         )
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A throwaway database need not wait for the disk at every commit; the
+        # suite commits thousands of times (CI time, not behaviour).
+        connection.execute(
+            text(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        )
     engine.dispose()
     worker_url = base.set(database=name).render_as_string(hide_password=False)
     # Tests that start the app in a subprocess read the environment.
