@@ -16,7 +16,12 @@ from kkbweb.pokja.seed import seed_pokja
 
 def init_app(app: Flask) -> None:
     """Register the commands on `flask --app wsgi ...`."""
-    for command in (seed_command, create_user_command, demo_data_command):
+    for command in (
+        seed_command,
+        create_user_command,
+        demo_data_command,
+        analyze_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(backup.restore_check_command)
@@ -95,11 +100,8 @@ def demo_data_command(scale: int, password: str | None) -> None:
     password = password or service.generate_password()
     created = demo.run(scale=scale, password=password)
     db.session.commit()
-    # A bulk load: refresh the planner's statistics, as a database that grew
-    # over months has them (SQLite keeps none until ANALYZE; PostgreSQL's
-    # autovacuum would get there later).
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    # A bulk load: the planner's statistics are out of date at once.
+    refresh_planner_statistics()
     if created:
         click.echo(f"Pengguna demo (kata sandi semua: {password}):")
         for user in created:
@@ -118,3 +120,19 @@ def _find_pokja(name: str) -> Pokja | None:
             | (Pokja.code == name.strip())
         )
     ).first()
+
+
+def refresh_planner_statistics() -> None:
+    """Run ANALYZE. SQLite keeps no statistics until it is run, and without them
+    it picks plans that make the reports ~8x slower at 10x the data
+    (docs/PERFORMANCE.md, Growth); PostgreSQL's autovacuum also runs it."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+@click.command("analyze")
+@with_appcontext
+def analyze_command() -> None:
+    """Refresh the query planner's statistics (nightly, with the backup)."""
+    refresh_planner_statistics()
+    click.echo("Statistik basis data diperbarui (ANALYZE).")
