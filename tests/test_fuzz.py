@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from kkbweb.auth import views
 from kkbweb.extensions import db
+from kkbweb.referrals.nik import mask_nik, normalize_nik
 from tests import factories
 from tests.crawl import Crawler, FlaskTransport, Form, endpoint_resolver, query_params
 from tests.test_access_matrix import build_world
@@ -72,6 +73,8 @@ SPECIAL = [
     "12³",
     "١٢",
     "１２",
+    # A well-formed NIK: a search shows it back masked, never whole.
+    "3672015708900001",
 ]
 hostile = st.one_of(
     st.sampled_from(SPECIAL),
@@ -137,8 +140,8 @@ def _fuzz_form(app, world, role, form: Form, client) -> None:
             page = html.unescape(response.get_data(as_text=True))
             for name, value in values.items():
                 # Control characters may be dropped (NUL at the door, others by
-                # the forms' filters) and white space trimmed or folded;
-                # everything visible must come back.
+                # the forms' filters) and white space trimmed or folded; a NIK
+                # comes back masked; everything else visible must come back.
                 if (
                     fields[name].kind in TYPED_KINDS
                     and CONTROL.sub("", value or "").strip()
@@ -149,6 +152,8 @@ def _fuzz_form(app, world, role, form: Form, client) -> None:
                         (value or "").replace("\x00", ""),
                         re.sub(r"[\x00-\x1f\x7f]", "", value or ""),  # one-line fields
                     }
+                    if re.fullmatch(r"[0-9]{16}", normalize_nik(value)):
+                        variants.add(mask_nik(value))
                     assert any(" ".join(v.split()) in folded_page for v in variants), (
                         f"{where}: {name!r} lost"
                     )
