@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages that kkbweb's browser tests need.
+# Install the Debian packages that kkbweb's browser and nginx tests need.
 #
 # Idempotent: when every package is already installed it touches nothing and
 # does not even refresh the package lists. Extra package names given as
@@ -14,6 +14,8 @@ PACKAGES=(
     fonts-dejavu-core     # fallback sans-serif, wide Latin coverage
     fonts-liberation      # metric-compatible Arial/Times/Courier
     fonts-roboto-unhinted # Android's system font: phone screenshots wrap as on a phone
+    nginx-light           # tests/test_nginx.py runs deploy/nginx-kkbweb.conf as shipped
+    poppler-utils         # pdftotext: the daftar hadir PDF's pages are read in a browser test
 )
 PACKAGES+=("$@")
 

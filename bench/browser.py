@@ -7,9 +7,13 @@ and Slow 4G over CDP, against the app under gunicorn on a demo database:
   needs it), then the page loads throttled;
 - warm: the same page again, CSS and htmx from the cache (immutable);
 - taps (bench/targets.py TAPS): from the click/change event to htmx's
-  afterSettle, on the warm throttled page.
+  afterSettle, on the warm throttled page;
+- the roll-call tap (targets.ROLL_CALL_TAP, static/js/offline.js): from the click
+  to the row shown as waiting ("visible") and to the row confirmed by the server
+  ("confirmed"), with signal, and offline-then-online (tapped with no signal,
+  then the signal returns: "confirmed" counts from the moment it returns).
 Median of --repeat runs. Budgets (Regular 3G): LCP <= 4 s cold, <= 2 s warm;
-tap -> swapped <= 1 s.
+tap -> swapped <= 1 s; roll-call tap -> visible <= 100 ms, on any network.
 
     python -m bench.browser [--repeat 3] [--profiles regular3g,slow4g]
 """
@@ -17,6 +21,7 @@ tap -> swapped <= 1 s.
 import argparse
 import dataclasses
 import os
+import time
 
 from bench import targets
 from bench.common import (
@@ -30,7 +35,7 @@ from bench.common import (
     write_results,
 )
 
-BUDGET_MS = {"cold": 4000, "warm": 2000, "tap": 1000}
+BUDGET_MS = {"cold": 4000, "warm": 2000, "tap": 1000, "visible": 100}
 LCP_JS = """() => new Promise(resolve => {
   new PerformanceObserver(list => {
     const entries = list.getEntries();
@@ -53,6 +58,19 @@ TAP_JS = """() => {
   document.addEventListener('change', start, {capture: true});
   document.body.addEventListener('htmx:afterSettle',
     () => { window.__tap.end = performance.now(); }, {once: true});
+}"""
+
+
+ROLL_TAP_JS = """() => {
+  const t = window.__roll = {};
+  document.addEventListener('click', () => { t.start = t.start || performance.now(); },
+    {capture: true});
+  new MutationObserver(() => {
+    const waiting = document.querySelector('#roll li.q-wait');
+    if (waiting && !t.visible) t.visible = performance.now();
+    if (t.visible && !waiting && !t.done) t.done = performance.now();
+  }).observe(document.getElementById('roll'),
+    {subtree: true, childList: true, attributes: true});
 }"""
 
 
@@ -133,10 +151,65 @@ def measure_tap(browser, base, tap, profile, context_options):
         context.close()
 
 
+def _poll(page, expression, timeout=60.0):
+    """Poll a page value (page functions given as strings break the CSP)."""
+    end = time.monotonic() + timeout
+    while (value := page.evaluate(expression)) is None:
+        if time.monotonic() > end:
+            raise TimeoutError(expression)
+        time.sleep(0.02)
+    return value
+
+
+def _network(cdp, profile, offline=False):
+    """One CDP call for the network: the profile's, or none at all."""
+    from tests.browser.conftest import NETWORK_PROFILES
+
+    p = NETWORK_PROFILES[profile]
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": offline,
+            "latency": p["latency"],
+            "downloadThroughput": p["down"],
+            "uploadThroughput": p["up"],
+        },
+    )
+
+
+def measure_roll_call(browser, base, tap, profile, context_options, offline):
+    """(tap -> visible, tap or signal back -> confirmed) in ms for one roll-call tap."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    try:
+        login(page, base, tap.user)
+        page.goto(base + tap.path)  # warm the cache; the phone keeps the page
+        cdp = throttle(page, profile)
+        page.goto(base + tap.path, wait_until="load")
+        page.evaluate(ROLL_TAP_JS)
+        if offline:
+            _network(cdp, profile, offline=True)
+        tap.trigger(page)
+        visible = _poll(page, "window.__roll.visible ?? null")
+        if offline:
+            time.sleep(0.5)
+            back = page.evaluate("performance.now()")
+            _network(cdp, profile)
+        else:
+            back = page.evaluate("window.__roll.start")
+        done = _poll(page, "window.__roll.done ?? null")
+        return visible - page.evaluate("window.__roll.start"), done - back
+    finally:
+        context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", default="regular3g,slow4g")
+    parser.add_argument(
+        "--only", default="paint,taps,roll", help="parts to run: paint,taps,roll"
+    )
     args = parser.parse_args()
     import sys
 
@@ -159,7 +232,8 @@ def main() -> None:
                 env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
             )
             for profile in args.profiles.split(","):
-                for target in targets.PAINT:
+                parts = args.only.split(",")
+                for target in targets.PAINT if "paint" in parts else []:
                     target_path = target.path.format(**values)
                     runs = [
                         measure_paint(
@@ -206,7 +280,7 @@ def main() -> None:
                             "runs": [[r[0], r[1]] for r in runs],
                         }
                     )
-                for tap in targets.TAPS:
+                for tap in targets.TAPS if "taps" in parts else []:
                     tap = dataclasses.replace(tap, path=tap.path.format(**values))
                     times = [
                         measure_tap(browser, server.base_url, tap, profile, PHONE)
@@ -234,6 +308,42 @@ def main() -> None:
                             "tap": tap.name,
                             "ms": value,
                             "runs": times,
+                        }
+                    )
+                tap = dataclasses.replace(
+                    targets.ROLL_CALL_TAP,
+                    path=targets.ROLL_CALL_TAP.path.format(**values),
+                )
+                for offline in (False, True) if "roll" in parts else ():
+                    runs = [
+                        measure_roll_call(
+                            browser, server.base_url, tap, profile, PHONE, offline
+                        )
+                        for _ in range(args.repeat)
+                    ]
+                    visible = median([r[0] for r in runs])
+                    confirmed = median([r[1] for r in runs])
+                    name = "offline, then online" if offline else "with signal"
+                    rows.append(
+                        [
+                            profile,
+                            f"roll-call tap ({name}): visible / confirmed",
+                            "",
+                            "",
+                            "",
+                            f"{visible:.0f} / {confirmed:.0f}",
+                            "",
+                            "",
+                            "ok" if visible <= BUDGET_MS["visible"] else "MISSED",
+                        ]
+                    )
+                    results.append(
+                        {
+                            "profile": profile,
+                            "tap": f"roll-call tap ({name})",
+                            "visible_ms": visible,
+                            "confirmed_ms": confirmed,
+                            "runs": runs,
                         }
                     )
             browser.close()

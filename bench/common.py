@@ -231,11 +231,19 @@ class Server:
 
 
 @contextmanager
-def gunicorn(db: Database, workers: int | None = None, bench_mode: bool = True):
-    """Serve the app with deploy/gunicorn.conf.py on a free loopback port."""
+def gunicorn(
+    db: Database,
+    workers: int | None = None,
+    bench_mode: bool = True,
+    args: tuple[str, ...] = (),
+    env: dict | None = None,
+    log_name: str = "server.log",
+):
+    """Serve the app with deploy/gunicorn.conf.py on a free loopback port;
+    ``args`` come after the defaults below (and win), ``env`` adds variables."""
     port = free_port()
-    log = db.folder / "server.log"
-    extra = {"KKBWEB_BENCH_MODE": "1" if bench_mode else "0"}
+    log = db.folder / log_name
+    extra = {"KKBWEB_BENCH_MODE": "1" if bench_mode else "0", **(env or {})}
     if workers:
         extra["WEB_CONCURRENCY"] = str(workers)
     env = db.env(**extra)
@@ -253,6 +261,7 @@ def gunicorn(db: Database, workers: int | None = None, bench_mode: bool = True):
         "/dev/null",
         "--error-logfile",
         str(log),
+        *args,
         "wsgi:app",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -378,7 +387,8 @@ def make_roll_call(pokja_id: int, people: int = 60) -> int:
     from sqlalchemy import func, select
 
     from kkbweb.extensions import db
-    from kkbweb.meetings.models import Meeting, MeetingPokja, Member, on_roster
+    from kkbweb.meetings.models import Meeting, MeetingPokja
+    from kkbweb.members.models import Member, on_roster
     from kkbweb.timeutil import today_wib
 
     today = today_wib()

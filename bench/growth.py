@@ -21,7 +21,16 @@ sys.path.insert(0, str(ROOT))
 
 
 # The tables whose size the figures depend on, printed with them.
-GROWN_TABLES = ("meeting", "attendance", "kie_activity", "referral", "audit_log")
+GROWN_TABLES = (
+    "meeting",
+    "attendance",
+    "kie_activity",
+    "referral",
+    "poktan_session",
+    "poktan_attendance",
+    "service_session",
+    "audit_log",
+)
 
 
 def prepare(db):

@@ -47,8 +47,9 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from kkbweb import create_app, demo
+    from kkbweb import create_app
     from kkbweb.auth.models import User
+    from kkbweb.demo.seed import run as run_demo
     from kkbweb.extensions import db
     from kkbweb.pokja.seed import seed_pokja
     from tests.crawl import Crawler, FlaskTransport, endpoint_resolver, parse
@@ -65,7 +66,7 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         seed_pokja()
-        demo.run(scale=args.scale, password=DEMO_PASSWORD)
+        run_demo(scale=args.scale, password=DEMO_PASSWORD)
         db.session.commit()
         users = {u.username: u for u in db.session.scalars(select(User))}
 

@@ -68,7 +68,8 @@ def build(kind: str, scale: int, rebuild: bool, pg_settings: str) -> str:
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
-    from kkbweb import create_app, demo
+    from kkbweb import create_app
+    from kkbweb.demo.seed import run as run_demo
     from kkbweb.extensions import db
     from kkbweb.pokja.seed import seed_pokja
 
@@ -98,7 +99,7 @@ def build(kind: str, scale: int, rebuild: bool, pg_settings: str) -> str:
         upgrade()
         seed_pokja()
         db.session.commit()
-        demo.run(scale=scale, password=PASSWORD)
+        run_demo(scale=scale, password=PASSWORD)
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()

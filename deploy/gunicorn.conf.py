@@ -30,9 +30,14 @@ worker_class = "sync"
 # A request taking 30 s is a bug (lists are paginated, aggregates are in SQL).
 timeout = 30
 graceful_timeout = 30
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle workers now and then so a slow leak cannot grow without bound. A sync
+# worker finishes its request before it leaves and the others serve meanwhile;
+# the wide jitter keeps the workers from leaving together (their request counts
+# grow alike). A single worker is never recycled: each restart would stall every
+# request in flight (`make run` passes --max-requests 0 for the same reason).
+# Measured in docs/PERFORMANCE.md, "Worker recycling".
+max_requests = 5000 if workers > 1 else 0
+max_requests_jitter = max_requests // 2
 # The heartbeat file lives in RAM; a disk-backed /tmp can stall workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

@@ -28,7 +28,12 @@ class Defaults:
     # Login throttling: memory:// is per process; use redis:// with several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Failed password checks (kkbweb/auth/throttle.py): per username, per client
+    # address (an office behind one NAT address has room for every typo), and all
+    # together (several machines at once; the scrypt work stays bounded).
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+    LOGIN_FAILURE_LIMIT_CLIENT = "30 per 15 minutes"
+    LOGIN_FAILURE_LIMIT_ALL = "300 per 15 minutes"
 
     # QUALITY.md: scrypt N=2^15, r=8, p=3.
     PASSWORD_HASH_METHOD = "scrypt:32768:8:3"

@@ -1,15 +1,14 @@
-"""The base form: WTForms' built-in messages in Bahasa Indonesia."""
-
-import re
+"""The base form: what a form reads from a request, WTForms' built-in messages in
+Bahasa Indonesia, and the field recipes every feature shares."""
 
 import wtforms
+from flask import request
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from flask_wtf.form import _Auto as AUTO  # FlaskForm's "read the request" marker
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms.validators import Length, StopValidation, ValidationError
 
-# Control characters: nobody types them, they break printing and CSV files, and
-# PostgreSQL refuses NUL. Multi-line text keeps tab and line breaks.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+from kkbweb.requests import CONTROL_CHARS, CONTROL_CHARS_ONE_LINE, MAX_ID
 
 STALE_FORM = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
 
@@ -60,12 +59,111 @@ class _Indonesian:
         return INDONESIAN.get(singular if n == 1 else plural, plural)
 
 
+def submitted_data(file_fields: frozenset[str] = frozenset()) -> ImmutableMultiDict:
+    """What a form may read from this request, whichever way it was sent.
+
+    Text fields read text parts only and file fields file parts only: a text
+    field sent as a file part (multipart `filename=`) is simply missing, never a
+    FileStorage stored as a name. A JSON body counts only as a flat object of
+    strings and numbers (lists of them for multi-value fields); anything else is
+    missing too. The login counter reads the same data, so every way of sending
+    credentials meets one counter.
+    """
+    pairs = [
+        (key, value)
+        for key, value in request.form.items(multi=True)
+        if key not in file_fields
+    ]
+    pairs += [
+        (key, value)
+        for key, value in request.files.items(multi=True)
+        if key in file_fields
+    ]
+    if not request.form and not request.files and request.is_json:
+        pairs = _flat_json(request.get_json(silent=True))
+    return ImmutableMultiDict(pairs)
+
+
+def _flat_json(body) -> list[tuple[str, str]]:
+    """(key, text) pairs of a flat JSON object; nested values are dropped."""
+    if not isinstance(body, dict):
+        return []
+    pairs = []
+    for key, value in body.items():
+        values = value if isinstance(value, list) else [value]
+        if all(_is_scalar(item) for item in values):
+            pairs += [(key, _json_text(item)) for item in values if item is not False]
+    return pairs
+
+
+def _is_scalar(value) -> bool:
+    """A JSON string, number or boolean (not null, a list or an object)."""
+    return isinstance(value, (str, int, float))  # bool is an int
+
+
+def _json_text(value) -> str:
+    """The text a browser would have sent: true is a ticked checkbox."""
+    return "y" if value is True else str(value)
+
+
+CONTROL_CHARS_MESSAGE = "Isian memuat karakter yang tidak diizinkan."
+
+
+def _control_chars_for(field):
+    """The control characters a field may not hold; None for non-text fields.
+
+    Passwords are the user's own secret and hidden fields are checked by their
+    own validators (tokens, versions).
+    """
+    if isinstance(field, wtforms.TextAreaField):
+        return CONTROL_CHARS
+    if isinstance(field, wtforms.PasswordField | wtforms.HiddenField):
+        return None
+    if isinstance(field, wtforms.StringField):
+        return CONTROL_CHARS_ONE_LINE
+    return None
+
+
 class Form(FlaskForm):
     """Every kkbweb form derives from this."""
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Read the request through submitted_data() (see there why)."""
+            if formdata is not AUTO:
+                return formdata
+            if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+                return None
+            file_fields = frozenset(
+                name
+                for name, field in form._fields.items()
+                if isinstance(field, wtforms.FileField)
+            )
+            return submitted_data(file_fields) or None
+
         def get_translations(self, form):
             return _Indonesian()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate, and refuse control characters in every text field.
+
+        Nobody types them; they break printing, CSV and XLSX files (openpyxl
+        refuses them) and PostgreSQL refuses NUL. A field whose filters already
+        drop them (clean_line, clean_text) never sees one; every other text
+        field, including those of admin forms added later, gets this message.
+        """
+        valid = super().validate(extra_validators)
+        for field in self:
+            pattern = _control_chars_for(field)
+            if (
+                pattern is not None
+                and isinstance(field.data, str)
+                and pattern.search(field.data)
+                and CONTROL_CHARS_MESSAGE not in field.errors
+            ):
+                field.errors = [*field.errors, CONTROL_CHARS_MESSAGE]
+                valid = False
+        return valid
 
 
 class IntegerField(wtforms.IntegerField):
@@ -90,20 +188,59 @@ def no_control_chars(multiline: bool = False):
 
     def check(form, field):
         if field.data and pattern.search(field.data):
-            raise ValidationError("Isian memuat karakter yang tidak diizinkan.")
+            raise ValidationError(CONTROL_CHARS_MESSAGE)
 
     return check
 
 
-def clean_line(value):
-    """Trim a one-line text and drop control characters."""
-    if value is None:
-        return None
-    return CONTROL_CHARS_ONE_LINE.sub("", str(value)).strip()
+class Required:
+    """Require a value, with one message; what was typed but not understood
+    keeps the field's own message ("Tanggal tidak valid") instead.
+
+    Unlike InputRequired it also accepts data that came from the stored object
+    (an edit POST with no form data keeps the record as it is).
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if field.data not in (None, ""):
+            return
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return  # typed but not understood: the field's own error explains it
+        field.errors[:] = []
+        raise StopValidation(self.message)
 
 
-def clean_text(value):
-    """Trim a multi-line text and drop control characters (keeping newlines)."""
-    if value is None:
+def strip(value):
+    """Trim surrounding spaces from text input (a WTForms filter)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select value where empty means none; ids beyond MAX_ID refused."""
+    if value in (None, "", "None"):
         return None
-    return CONTROL_CHARS.sub("", str(value)).replace("\r\n", "\n").strip()
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+def line_field(label: str, max_length: int, *validators, **kwargs):
+    """The recipe of a one-line text field: trimmed, bounded, no control chars."""
+    return wtforms.StringField(
+        label,
+        filters=[strip, *kwargs.pop("filters", ())],
+        validators=[
+            *validators,
+            Length(max=max_length),
+            no_control_chars(),
+        ],
+        **kwargs,
+    )

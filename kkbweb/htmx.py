@@ -26,6 +26,21 @@ def render(page: str, partial: str, /, _status: int = 200, **context) -> Respons
     return response
 
 
+def render_fragment(template: str, /, _status: int = 200, **context) -> Response:
+    """Render a fragment that only htmx asks for, still marked as varying on it."""
+    return render(template, template, _status=_status, **context)
+
+
+# A refused form answers 200 whether htmx sent it or not: htmx 2 swaps only 2xx,
+# and the messages must show where the user typed (STYLE.md).
+REFUSED_FORM_STATUS = 200
+
+
+def render_refused(page: str, partial: str, /, **context) -> Response:
+    """Render a form again with its messages, after a refused submission."""
+    return render(page, partial, _status=REFUSED_FORM_STATUS, **context)
+
+
 def hx_redirect(location: str) -> Response:
     """Redirect: a full navigation for htmx (HX-Redirect), a 303 otherwise."""
     if is_htmx():

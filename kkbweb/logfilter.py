@@ -1,15 +1,27 @@
-"""Keep NIKs out of log lines, whoever writes them.
+"""Keep NIKs and query strings out of log lines, whoever writes them.
 
 kkbweb never logs a NIK itself, but libraries can: SQLAlchemy logs statement
-parameters and result rows when its logger is set to INFO/DEBUG, and an exception
-message can quote a failed INSERT. This filter masks every run of exactly 16 digits
-the way lists do (3672********0001) before any handler sees the record.
+parameters and result rows when its logger is set to INFO/DEBUG, an exception
+message can quote a failed INSERT, and gunicorn's error log quotes the URL of a
+request that failed, query string included (search forms put names there). This
+filter masks every NIK the way lists do (3672********0001, separators included:
+kkbweb.nik.redact) and drops every query string from a path before any handler
+sees the record.
 """
 
 import logging
 import re
 
-_SIXTEEN_DIGITS = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{8}([0-9]{4})(?![0-9])")
+from kkbweb import nik
+
+# A path followed by its query string: "/referrals/?q=Siti" keeps "/referrals/?".
+_QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
+
+
+def redact(text: str) -> str:
+    """A log line with NIKs masked and query strings dropped."""
+    return _QUERY_STRING.sub(r"\1?…", nik.redact(text))
+
 
 # A logger's filters only see records created on that very logger, not on its
 # children, so the loggers that can carry request data are listed one by one.
@@ -23,11 +35,6 @@ LOGGERS = (
     "gunicorn.access",
     "gunicorn.error",
 )
-
-
-def redact(text: str) -> str:
-    """Mask every 16-digit run in a text."""
-    return _SIXTEEN_DIGITS.sub(r"\1********\2", text)
 
 
 class NikRedactingFilter(logging.Filter):

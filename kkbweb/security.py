@@ -1,14 +1,16 @@
 """Sessions, login loading, security headers and static-file fingerprints."""
 
 import hashlib
+import time
 from functools import cache
 
 from flask import Flask, current_app, flash, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kkbweb.auth.models import User
-from kkbweb.extensions import db, login_manager
+from kkbweb.extensions import login_manager
 from kkbweb.htmx import hx_redirect, is_htmx
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -23,6 +25,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+# An unchanged session cookie is signed afresh (its 12-hour expiry slides) once
+# it is this old, not on every response: re-signing was a fifth of the fixed
+# cost of a signed-in request. A session then ends 12 hours after the last
+# request, give or take this much.
+SESSION_RESIGN_AFTER = 60  # seconds
 # Endpoints a user who must change their password can still reach.
 PASSWORD_CHANGE_ALLOWED = frozenset(
     {"auth.change_password", "auth.logout", "static", "main.healthz"}
@@ -37,21 +44,60 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Silakan masuk terlebih dahulu."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.session_interface = SlidingSessionInterface()
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
     app.url_defaults(_fingerprint_static)
 
 
-@login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """Load the user only if the session's version is still current."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+class SlidingSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, re-signed when changed or SESSION_RESIGN_AFTER old.
+
+    Flask's default (SESSION_REFRESH_EACH_REQUEST) signs and sends the cookie of
+    a permanent session with every response to move its expiry. The expiry is
+    read from the signature's timestamp (max_age, checked on every request as
+    before), so re-signing a cookie signed a minute ago moves it by a minute:
+    nothing a user notices, and most requests skip the HMAC and the header.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        # One serializer per key set, not one per request.
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers = {keys: serializer}
+        return serializer
+
+    def open_session(self, app: Flask, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(
+                value, max_age=max_age, return_timestamp=True
+            )
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or time.time() - signed_at >= SESSION_RESIGN_AFTER
 
 
 @login_manager.unauthorized_handler

@@ -5,26 +5,14 @@ import json
 from flask import Flask, current_app, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import BytecodeCache
 
-from kkbweb import timeutil
-from kkbweb.auth import roles
+from kkbweb import roles, timeutil
 
-# (endpoint, label, roles that see it). An entry shows only once its feature's
-# blueprint is registered, so features can land one at a time.
-NAV_ITEMS = [
-    ("main.index", "Beranda", None),
-    ("meetings.index", "Rapat", None),
-    ("kie.index", "KIE", None),
-    (
-        "referrals.index",
-        "Rujukan",
-        {roles.ADMIN, roles.STAF, roles.PIMPINAN, roles.POKJA},
-    ),
-    ("reports.dashboard", "Laporan", None),
-    ("auth.users", "Pengguna", {roles.ADMIN}),
-    ("pokja.index", "Pokja", {roles.ADMIN}),
-    ("audit.index", "Audit", {roles.ADMIN}),
-]
+# The menu: (endpoint, label, roles that see it or None for everyone), handed
+# over by create_app from the features' rules. An entry shows only once its
+# feature's blueprint is registered, so features can land one at a time.
+NavItem = tuple[str, str, frozenset[str] | None]
 
 # htmx 2 settings (read from <meta name="htmx-config">). No history snapshots in
 # localStorage: pages hold personal data. No eval and no injected <style>: the
@@ -48,8 +36,33 @@ HTMX_CONFIG = json.dumps(
 )
 
 
-def init_app(app: Flask) -> None:
-    """Register filters and the shared template context."""
+class ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for every app of this process.
+
+    Production builds one app per process and gains nothing; the test suite
+    builds an app per test, and compiling each template again for each app was
+    a tenth of its time. Jinja checks each entry against the template's source,
+    so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+# Shared only by apps with the same Jinja settings (those set below).
+BYTECODE_CACHE = ProcessBytecodeCache()
+
+
+def init_app(app: Flask, nav_items: list[NavItem]) -> None:
+    """Register filters, the menu and the shared template context."""
+    app.extensions["kkbweb.nav"] = nav_items
     app.jinja_env.filters.update(
         tanggal=timeutil.tanggal,
         hari_tanggal=timeutil.hari_tanggal,
@@ -58,6 +71,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.bytecode_cache = BYTECODE_CACHE
     app.context_processor(_shared_context)
 
 
@@ -83,7 +97,7 @@ def _nav_items() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     items = []
-    for endpoint, label, allowed in NAV_ITEMS:
+    for endpoint, label, allowed in current_app.extensions["kkbweb.nav"]:
         if endpoint not in current_app.view_functions:
             continue
         if allowed is not None and current_user.role not in allowed:

@@ -18,9 +18,9 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from kkbweb.auth.models import User
+from kkbweb.demo.kie import seed_terms
 from kkbweb.extensions import db
 from kkbweb.kie import photos
-from kkbweb.kie.demo import seed_terms
 from kkbweb.kie.models import (
     KieActivity,
     KieCampaign,
@@ -32,11 +32,21 @@ from kkbweb.kie.models import (
 from kkbweb.meetings.models import (
     Attendance,
     Meeting,
+    MeetingExternal,
+    MeetingFile,
     MeetingGuest,
+    MeetingInvitee,
     MeetingPokja,
-    Member,
 )
+from kkbweb.members.models import Member
 from kkbweb.pokja.models import Kecamatan, Pokja
+from kkbweb.poktan.models import (
+    Household,
+    Poktan,
+    PoktanAttendance,
+    PoktanMembership,
+    PoktanSession,
+)
 from kkbweb.referrals import routing, service, workflow
 from kkbweb.referrals.models import Referral, Resident
 from kkbweb.reports.models import MonthlyReport
@@ -225,6 +235,38 @@ def make_guest(meeting, name: str = "Tamu Uji", pokja=None, sex: str = "L"):
             sex=sex,
             affiliation="Puskesmas",
             pokja_id=pokja.id if pokja else None,
+        )
+    )
+
+
+def invite_delegates(meeting, pokja, member_ids) -> None:
+    """Invite only these members of a Pokja (its mode becomes "delegates")."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    with context():
+        invitation = db.session.get(MeetingPokja, (meeting.id, pokja.id))
+        invitation.mode = "delegates"
+        db.session.add_all(
+            MeetingInvitee(meeting_id=meeting.id, member_id=m, pokja_id=pokja.id)
+            for m in member_ids
+        )
+        db.session.commit()
+
+
+def make_external(
+    meeting, name: str = "Narasumber Uji", pokja=None, sex: str = "L", status=None
+):
+    """Invite a person outside the Pokja (of a Pokja, or of the department)."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    return save(
+        MeetingExternal(
+            meeting_id=meeting.id,
+            name=name,
+            role="Narasumber",
+            sex=sex,
+            pokja_id=pokja.id if pokja else None,
+            status=status,
         )
     )
 
@@ -445,3 +487,184 @@ def make_report(
             submitted_at=moment,
         )
     )
+
+
+# -- a meeting's evidence ----------------------------------------------------------
+
+
+def tiny_pdf(pages: int = 1, extra: bytes = b"") -> bytes:
+    """A small valid PDF of `pages` empty A4 pages (with `extra` in its catalog)."""
+    kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + extra + b">>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages,
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def make_meeting_file(meeting, kind: str = "daftar_hadir", pdf: bool = False):
+    """A stored evidence file of a meeting (a small JPEG, or a one-page PDF)."""
+    with context():
+        data = tiny_pdf() if pdf else kie_jpeg()
+        filename = secrets.token_hex(16) + (".pdf" if pdf else ".jpg")
+        folder = Path(current_app.config["UPLOAD_FOLDER"]) / "meetings"
+        photos.write(folder, filename, data)
+        return save(
+            MeetingFile(
+                meeting_id=meeting.id,
+                kind=kind,
+                filename=filename,
+                mimetype="application/pdf" if pdf else "image/jpeg",
+                original_name="daftar-hadir.pdf" if pdf else "IMG_0001.jpg",
+                size_bytes=len(data),
+                sha256=secrets.token_hex(32),
+                pages=1 if pdf else None,
+            )
+        )
+
+
+# -- Posyandu and PAUD ---------------------------------------------------------
+
+
+def make_unit(of="Ciwedus", kind: str = "posyandu", name=None, rw="03", **kw):
+    """A Posyandu (or PAUD) of a Pokja (a name or a Pokja object)."""
+    from kkbweb.units.models import ServiceUnit
+
+    owner = of if isinstance(of, Pokja) else pokja(of)
+    name = name or f"{'Posyandu' if kind == 'posyandu' else 'PAUD'} Mawar RW {rw}"
+    return save(ServiceUnit(pokja_id=owner.id, kind=kind, name=name, rw=rw, **kw))
+
+
+def make_unit_session(unit, date=None, note=None, **counts):
+    """A session of a unit on a date (default 10 May 2024) with its counts."""
+    from kkbweb.units.models import ServiceSession
+
+    if not counts:
+        counts = (
+            {"balita_present": 30, "balita_weighed": 28, "ibu_hamil": 4}
+            if unit.kind == "posyandu"
+            else {"children_enrolled": 20, "children_present": 17}
+        )
+    return save(
+        ServiceSession(
+            unit_id=unit.id,
+            pokja_id=unit.pokja_id,
+            date=date or dt.date(2024, 5, 10),
+            note=note,
+            **counts,
+        )
+    )
+
+
+# --- poktan --------------------------------------------------------------------
+
+
+def make_poktan(pokja="Ciwedus", name: str | None = None, kind: str = "bkb", **fields):
+    """Create a poktan of a Pokja (a Pokja object or its display name)."""
+    if isinstance(pokja, str):
+        pokja = globals()["pokja"](pokja)
+    fields.setdefault("rw", "03")
+    return save(
+        Poktan(
+            pokja_id=pokja.id,
+            kind=kind,
+            name=name or f"{kind.upper()} Uji {next(_counter)}",
+            **fields,
+        )
+    )
+
+
+def make_families(
+    poktan, count: int = 3, prefix: str = "Keluarga", birth=dt.date(2023, 3, 14)
+) -> list[int]:
+    """Add `count` families (each its own household, a balita born on `birth`)
+    to a poktan in one commit; return the membership ids, in name order."""
+    with context():
+        homes = [
+            Household(pokja_id=poktan.pokja_id, head_name=f"{prefix} {i:02d}", rt="01")
+            for i in range(count)
+        ]
+        db.session.add_all(homes)
+        db.session.flush()
+        members = [
+            PoktanMembership(
+                poktan_id=poktan.id,
+                household_id=home.id,
+                pokja_id=poktan.pokja_id,
+                target_name=f"Anak {i:02d}" if poktan.kind != "uppka" else None,
+                business=f"Usaha {i:02d}" if poktan.kind == "uppka" else None,
+                target_sex="P" if i % 2 else "L",
+                target_birth_date=birth,
+                is_pus=bool(i % 2),
+            )
+            for i, home in enumerate(homes)
+        ]
+        db.session.add_all(members)
+        db.session.commit()
+        return [m.id for m in members]
+
+
+def make_family(poktan, head_name: str = "Ahmad Fauzi", **fields) -> PoktanMembership:
+    """One family (a new household) in a poktan."""
+    with context():
+        home = Household(pokja_id=poktan.pokja_id, head_name=head_name, rt="01")
+        db.session.add(home)
+        db.session.flush()
+        fields.setdefault("target_name", "Aisyah")
+        fields.setdefault("target_birth_date", dt.date(2023, 2, 1))
+        member = PoktanMembership(
+            poktan_id=poktan.id,
+            household_id=home.id,
+            pokja_id=poktan.pokja_id,
+            **fields,
+        )
+        return save(member)
+
+
+def make_poktan_session(poktan, date=dt.date(2024, 6, 10), **fields) -> PoktanSession:
+    """A session of a poktan."""
+    fields.setdefault("place", "Posyandu Melati")
+    fields.setdefault("topic", "Gizi seimbang balita")
+    return save(
+        PoktanSession(
+            poktan_id=poktan.id,
+            pokja_id=poktan.pokja_id,
+            kind=poktan.kind,
+            date=date,
+            **fields,
+        )
+    )
+
+
+def make_family_marks(session, membership_ids, status: str = "hadir") -> None:
+    """Mark families at a session in one commit."""
+    with context():
+        homes = dict(
+            db.session.execute(
+                select(PoktanMembership.id, PoktanMembership.household_id).where(
+                    PoktanMembership.id.in_(membership_ids)
+                )
+            ).all()
+        )
+        db.session.add_all(
+            PoktanAttendance(
+                session_id=session.id,
+                membership_id=mid,
+                household_id=homes[mid],
+                pokja_id=session.pokja_id,
+                status=status,
+            )
+            for mid in membership_ids
+        )
+        db.session.commit()

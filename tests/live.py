@@ -5,7 +5,9 @@ and the security sweep talk to that server instead of the test client or a
 thread-served app. ``KKBWEB_LIVE_DATABASE_URL`` must then name the server's own
 database: the tests build their users and records in it directly, and check
 afterwards what the server stored. The schema is rebuilt for each test module,
-so point it only at a throwaway database.
+so point it only at a throwaway database. Under pytest-xdist each of these (and
+``KKBWEB_LIVE_UPLOADS``, ``KKBWEB_LIVE_LOG``) may be a comma-separated list,
+one server per worker.
 """
 
 import os
@@ -18,10 +20,23 @@ from kkbweb.extensions import db
 from kkbweb.pokja.seed import seed_pokja
 from tests.conftest import make_app
 
-LIVE_URL = os.environ.get("KKBWEB_LIVE_URL", "").rstrip("/")
-LIVE_DATABASE_URL = os.environ.get("KKBWEB_LIVE_DATABASE_URL", "")
+
+def _this_workers(name: str) -> str:
+    """This xdist worker's entry of a comma-separated variable (gw0 the first):
+    .ci/live-run serves one app, with its own database, per worker."""
+    entries = os.environ.get(name, "").split(",")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    return entries[index % len(entries)]
+
+
+LIVE_URL = _this_workers("KKBWEB_LIVE_URL").rstrip("/")
+LIVE_DATABASE_URL = _this_workers("KKBWEB_LIVE_DATABASE_URL")
+# The server's upload folder, so that the photos the tests store are the ones it
+# serves.
+LIVE_UPLOADS = _this_workers("KKBWEB_LIVE_UPLOADS")
 # The server's log file, if the runner captured it: checked for canary NIKs.
-LIVE_LOG = os.environ.get("KKBWEB_LIVE_LOG", "")
+LIVE_LOG = _this_workers("KKBWEB_LIVE_LOG")
 
 
 def live() -> bool:
@@ -39,9 +54,7 @@ def make_site_app(tmp_path, **overrides):
         "TESTING": True,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "live-test-secret"),
         "SQLALCHEMY_DATABASE_URI": LIVE_DATABASE_URL,
-        # The server's own folder, so that the photos the tests store are the
-        # ones it serves.
-        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(tmp_path / "uploads"),
+        "UPLOAD_FOLDER": LIVE_UPLOADS or str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": True,
         # Hashes of the users the tests make (the server checks them at login):
         # lighter than production's 0.35 s so that many logins stay quick.

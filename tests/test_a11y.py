@@ -1,13 +1,12 @@
 """Accessibility basics on every page each role can reach (QUALITY.md, issue 7).
 
-The pages come from the crawler (tests/crawl.py), so a feature's pages are
-checked as soon as they are linked. Checked in the HTML: the language is `id`;
-every input, select and textarea has a label (`<label for>`, a wrapping label,
-`aria-label` or `aria-labelledby`); buttons and links have text; status badges
-carry text, so colour is never the only signal; images have alt text.
-Layout at 200 % zoom on a phone width is checked in a real browser
-(tests/browser/test_layout.py).
-"""
+The pages come from each role's recorded crawl (tests/sitecrawl.py), so a
+feature's pages are checked as soon as they are linked. Checked in the HTML: the
+language is `id`; every input, select and textarea has a label (`<label for>`, a
+wrapping label, `aria-label` or `aria-labelledby`); buttons and links have text;
+status badges carry text, so colour is never the only signal; images have alt
+text. Layout at 200 % zoom on a phone width is checked in a real browser
+(tests/browser/test_layout.py)."""
 
 import re
 from html.parser import HTMLParser
@@ -15,9 +14,8 @@ from html.parser import HTMLParser
 import pytest
 
 from tests import factories
-from tests.crawl import Crawler, FlaskTransport, endpoint_resolver
 from tests.matrix import ROLES
-from tests.test_access_matrix import build_world
+from tests.sitecrawl import crawl_role, site  # noqa: F401  (site: a fixture)
 
 VOID = {"input", "img", "br", "hr", "meta", "link", "source", "area", "col", "wbr"}
 UNLABELLED_KINDS = {"hidden", "submit", "button", "reset", "image"}
@@ -130,15 +128,9 @@ def test_checker_finds_what_it_should():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_has_labels_text_and_language(app, role):
-    world = build_world()
-    client = app.test_client()
-    if role != "anonymous":
-        factories.put_in_session(client, world[role])
-    visits = Crawler(FlaskTransport(client), endpoint_resolver(app)).run()
-    pages = [
-        v for v in visits if v.response.status in (200, 403, 404) and v.response.is_html
-    ]
+def test_every_page_has_labels_text_and_language(site, role):
+    app, world = site
+    pages = crawl_role(app, world, role).pages(statuses=(200, 403, 404))
     assert pages
     problems = {}
     for visit in pages:

@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 
 from kkbweb.audit.models import AuditLog
 from kkbweb.auth.models import User
-from kkbweb.auth.views import LOGIN_FAILED, LOGIN_THROTTLED, is_local_path
+from kkbweb.auth.views import LOGIN_FAILED, LOGIN_THROTTLED
 from kkbweb.extensions import db
+from kkbweb.requests import is_local_path
 from tests import factories
 from tests.factories import PASSWORD
 

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import func, select, text
 
+from kkbweb.audit.models import AuditLog
 from kkbweb.auth.models import User
 from kkbweb.extensions import db
 from tests import factories
@@ -144,3 +145,34 @@ def test_analyze_gives_the_planner_statistics_of_a_grown_database(app, runner):
     assert result.exit_code == 0 and "diperbarui" in result.output, result.output
     after = _analyzed(app, "users")
     assert after and after != before
+
+
+def test_demo_data_with_password_resets_existing_demo_users(app, runner, auth):
+    """Once the demo users exist, `demo-data --password P` gives them P again
+    (audited, printed); a real account is never touched."""
+    factories.make_user("staf", username="siti.real", password="sandi-asli-milik-siti")
+    first = runner.invoke(args=["demo-data", "--password", "sandi-pertama-demo"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["demo-data", "--password", "sandi-kedua-demo"])
+    assert again.exit_code == 0, again.output
+    assert "diatur ulang: sandi-kedua-demo" in again.output
+    assert "pokja.kebondalem" in again.output and "siti.real" not in again.output
+    assert auth.login("pokja.kebondalem", "sandi-pertama-demo").status_code != 303
+    auth.logout()
+    assert auth.login("pokja.kebondalem", "sandi-kedua-demo").status_code == 303
+    auth.logout()
+    assert auth.login("siti.real", "sandi-asli-milik-siti").status_code == 303
+    with app.app_context():
+        reset = db.session.scalars(
+            select(AuditLog.entity_id).where(AuditLog.action == "user.password_reset")
+        ).all()
+        demo_ids = db.session.scalars(
+            select(User.id).where(User.username.like("%demo.%"))
+        ).all()
+    assert {int(i) for i in reset} >= set(demo_ids) and demo_ids
+    # A short password is refused before anything changes.
+    short = runner.invoke(args=["demo-data", "--password", "pendek"])
+    assert short.exit_code != 0 and "minimal" in short.output
+    # Without --password, nothing is reset, and the message says how.
+    plain = runner.invoke(args=["demo-data"])
+    assert "tidak diubah" in plain.output and "--password" in plain.output

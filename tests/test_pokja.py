@@ -109,7 +109,6 @@ def test_admin_edits_a_pokja_with_audit(app, login_as):
             "official_name": "Lebakgede",
             "code": lebak.code,
             "kecamatan_id": str(lebak.kecamatan_id),
-            "kampung_kb_class": "mandiri",
             "contact_phone": "0812-3456-7890",
             "is_active": "y",
         },
@@ -120,9 +119,12 @@ def test_admin_edits_a_pokja_with_audit(app, login_as):
             select(AuditLog).where(AuditLog.action == "pokja.update")
         ).one()
     assert (
-        row.before["kampung_kb_class"] is None
-        and row.after["kampung_kb_class"] == "mandiri"
+        row.before["contact_phone"] is None
+        and row.after["contact_phone"] == "0812-3456-7890"
     )
+    # The class is computed (kkbweb/classification), no longer picked by hand.
+    form = client.get(f"/pokja/{lebak.id}/edit").get_data(as_text=True)
+    assert "kampung_kb_class" not in form
 
 
 def test_staff_land_on_the_city_overview_with_all_twelve(login_as):

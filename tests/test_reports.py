@@ -4,33 +4,39 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 import statistics
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from kkbweb.audit.models import AuditLog
+from kkbweb.demo import kie as kie_demo
+from kkbweb.demo import meetings as meetings_demo
+from kkbweb.demo import poktan as poktan_demo
+from kkbweb.demo import referrals as referrals_demo
+from kkbweb.demo import units as units_demo
 from kkbweb.extensions import db
-from kkbweb.kie import demo as kie_demo
 from kkbweb.kie.models import KieActivity, KieTerm, kie_activity_term
-from kkbweb.meetings import demo as meetings_demo
 from kkbweb.meetings.models import (
     Attendance,
     Meeting,
     MeetingGuest,
+    MeetingInvitee,
     MeetingPokja,
-    Member,
 )
 from kkbweb.meetings.rules import percent_text
 from kkbweb.meetings.vocab import MEETING_KINDS
+from kkbweb.members.models import Member
 from kkbweb.pokja.models import Pokja
-from kkbweb.referrals import demo as referrals_demo
 from kkbweb.referrals import routing, service, workflow
 from kkbweb.referrals.models import Referral, ReferralEvent
-from kkbweb.reports import handin, recap, table
+from kkbweb.reports import exports, handin, metrics, recap, rules, shapes, table
 from kkbweb.reports.models import MonthlyReport, MonthlyReportEvent
 from kkbweb.reports.months import Month
 from kkbweb.reports.sqlfuncs import days_between, month_key, wib_month_key
@@ -47,6 +53,7 @@ from tests.factories import (
     make_resident,
     make_user,
 )
+from tests.poktan_counts import count_poktan_by_hand
 from tests.querycount import count_queries
 
 HX = {"HX-Request": "true"}
@@ -136,8 +143,14 @@ def count_by_hand(app, pokja_id: int, month: Month, now=None) -> dict:
     start, end = month.date_bounds
     with app.app_context():
         meetings = {m.id: m for m in db.session.scalars(select(Meeting))}
+        # (meeting, Pokja) -> how the Pokja is invited: all members or delegates.
         invited = {
-            (i.meeting_id, i.pokja_id) for i in db.session.scalars(select(MeetingPokja))
+            (i.meeting_id, i.pokja_id): i.mode
+            for i in db.session.scalars(select(MeetingPokja))
+        }
+        picked = {
+            (i.meeting_id, i.member_id)
+            for i in db.session.scalars(select(MeetingInvitee))
         }
         members = {m.id: m for m in db.session.scalars(select(Member))}
         marks = db.session.scalars(select(Attendance)).all()
@@ -167,17 +180,28 @@ def count_by_hand(app, pokja_id: int, month: Month, now=None) -> dict:
     ]
     kinds = Counter(m.kind for m in mine)
     marked = {(a.meeting_id, a.member_id) for a in marks}
+
+    def delegates(meeting) -> bool:
+        return invited[(meeting.id, pokja_id)] == "delegates"
+
+    # The roll was taken for the Pokja: one of its members is marked; for named
+    # delegates anyone of the meeting is (those not marked did not come).
     rolled = [
         m
         for m in mine
-        if any(a.meeting_id == m.id and a.pokja_id == pokja_id for a in marks)
+        if any(
+            a.meeting_id == m.id and (a.pokja_id == pokja_id or delegates(m))
+            for a in marks
+        )
     ]
     roster = 0
     for meeting in rolled:
         for member in members.values():
-            if member.pokja_id == pokja_id and (
-                _on_roster(member, meeting.date) or (meeting.id, member.id) in marked
-            ):
+            if member.pokja_id != pokja_id:
+                continue
+            if delegates(meeting):
+                roster += (meeting.id, member.id) in picked
+            elif _on_roster(member, meeting.date) or (meeting.id, member.id) in marked:
                 roster += 1
     present = Counter(
         members[a.member_id].sex
@@ -185,6 +209,10 @@ def count_by_hand(app, pokja_id: int, month: Month, now=None) -> dict:
         if a.pokja_id == pokja_id
         and a.status == "hadir"
         and in_month(meetings[a.meeting_id].date)
+        and (
+            not delegates(meetings[a.meeting_id])
+            or (a.meeting_id, a.member_id) in picked
+        )
     )
     guest_sex = Counter(
         g.sex
@@ -271,6 +299,7 @@ def count_by_hand(app, pokja_id: int, month: Month, now=None) -> dict:
         if workflow.is_overdue(step.to_status, step.at, end):
             overdue += 1
     figures["referrals.overdue"] = overdue
+    figures.update(count_poktan_by_hand(app, pokja_id, month))
     figures["_labels"] = {t.code: t.label for t in terms.values()}
     figures["_topics"] = topics
     figures["_methods"] = methods
@@ -377,6 +406,8 @@ def test_every_figure_of_a_pokja_matches_a_hand_count_on_demo_data(
         meetings_demo.seed(scale=1)
         kie_demo.seed(scale=1)
         referrals_demo.seed(scale=1)
+        poktan_demo.seed(scale=1)
+        units_demo.seed(scale=1)
         db.session.commit()
     login_as(make_user("staf"))
     ciwedus = factories.pokja("Ciwedus")
@@ -392,6 +423,8 @@ def test_every_figure_of_a_pokja_matches_a_hand_count_on_demo_data(
     assert counted["kie"] > 0
     assert counted["referrals.opened"] > 5 and counted["referrals.overdue"] > 0
     assert counted["_median"] is not None
+    assert counted["poktan.sessions"] > 0 and counted["poktan.families"] > 5
+    assert counted["units.sessions"] > 0 and counted["units.balita_weighed"] > 10
     # The orientation of 27 May 2024 invited all 12 Pokja: once for the city.
     with app.app_context():
         may = recap.compute(db.session.scalars(select(Pokja.id)).all(), MAY)
@@ -512,10 +545,11 @@ def test_referral_figures_at_the_month_boundaries(app, client, login_as):
     # Cancelled in May: closed, never overdue.
     _referral(app, a, "kia", path([w.DIBATALKAN], d(2024, 4, 1), d(2024, 5, 15)), staff)
     # Issued in May, handed over in June: waiting at the Pokja at the end of May.
+    # (An akta perkawinan: a buku nikah has no "dokumen terbit", it ends at the akad.)
     _referral(
         app,
         a,
-        "buku_nikah",
+        "akta_perkawinan",
         path(happy, *(d(2024, 5, n) for n in (1, 2, 3, 4, 20)), d(2024, 6, 2)),
         staff,
     )
@@ -588,11 +622,13 @@ def test_dashboard_shows_every_pokja_side_by_side(app, client, login_as):
     page = read_page(response.data)
     body = response.data.decode()
     assert "Mei 2024" in body
-    named = [r for r in page.rows if r and r[0].split(" Tidak ada")[0] in POKJA_NAMES]
+    named = [r for r in page.rows if r and _unbadged(r[0]) in POKJA_NAMES]
     assert len(named) == 12
     idle = [r for r in named if "Tidak ada kegiatan" in r[0]]
     assert len(idle) == 8  # a text badge, not colour only
-    ciwedus = next(r for r in named if r[0] == "Ciwedus")
+    # No poktan session anywhere in this city: every Pokja is flagged for BKB.
+    assert all("Tanpa sesi BKB" in r[0] for r in named)
+    ciwedus = next(r for r in named if _unbadged(r[0]) == "Ciwedus")
     assert ciwedus[2:5] == ["1", "1", "100%"]
     total = next(r for r in page.rows if r and r[0] == "Kota Cilegon")
     assert total[2] == "10"  # 1 + 2 + 3 + 4 meetings
@@ -600,8 +636,9 @@ def test_dashboard_shows_every_pokja_side_by_side(app, client, login_as):
     assert 'href="/reports/?bulan=2024-04' in body
     assert 'href="/reports/?bulan=2024-06' in body
     assert '<input type="month" id="bulan" name="bulan" value="2024-05"' in body
-    # Trends are inline SVG drawn with attributes, never style=.
-    assert body.count('<svg class="trend"') == 13
+    # Trends are inline SVG drawn with attributes, never style=; once in the
+    # table and once in the phone's cards (CSS shows one of the two).
+    assert body.count('<svg class="trend"') == 2 * 13
     assert "style=" not in body
 
 
@@ -621,11 +658,16 @@ POKJA_NAMES = {
 }
 
 
+def _unbadged(cell: str) -> str:
+    """A Pokja's name cell without its flags ('no activity', 'no BKB session')."""
+    return re.sub(r" (Tidak ada kegiatan|Tanpa sesi BKB)", "", cell)
+
+
 def _city_rows(body: bytes) -> dict[str, list[str]]:
-    """Dashboard rows by Pokja name (the 'no activity' badge taken off)."""
+    """Dashboard rows by Pokja name (the flag badges taken off)."""
     rows = {}
     for row in read_page(body).rows:
-        name = row[0].replace(" Tidak ada kegiatan", "") if row else ""
+        name = _unbadged(row[0]) if row else ""
         if name in POKJA_NAMES:
             rows[name] = [name, *row[1:]]
     return rows
@@ -924,7 +966,9 @@ def test_xlsx_opens_with_the_same_numbers_as_the_screen(app, client, login_as):
     _busy_city(app)
     login_as(make_user("staf"))
     screen = {
-        r[0]: r for r in read_page(client.get("/reports/?bulan=2024-05").data).rows
+        _unbadged(r[0]): r
+        for r in read_page(client.get("/reports/?bulan=2024-05").data).rows
+        if r
     }
     response = client.get("/reports/ekspor.xlsx?bulan=2024-05")
     assert response.status_code == 200
@@ -970,6 +1014,10 @@ SHEET_VALUE = {
     "diserahkan": lambda r: _cell(r, "Diserahkan ke warga"),
     "terlambat": lambda r: _cell(r, "Terlambat akhir bulan"),
     "median": lambda r: _cell(r, "Median hari"),
+    "poktan": lambda r: _cell(r, "Pertemuan poktan"),
+    "keluarga": lambda r: _cell(r, "Keluarga hadir poktan (%)"),
+    "bkb": lambda r: _cell(r, "Sesi BKB"),
+    "posyandu": lambda r: _cell(r, "Sesi Posyandu"),
 }
 
 
@@ -1141,3 +1189,86 @@ def test_sql_helpers_on_this_database(app):
         ).one()
         assert row[0] == "2024-06"  # midnight WIB on 1 June
         db.session.rollback()
+
+
+# --- the figure registry ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOWN_KEY = re.compile(r"show\(\s*\w+\s*,\s*'([^']+)'\s*\)")
+
+
+def test_every_key_a_template_shows_is_in_the_registry():
+    """A mistyped key in a template fails here (and raises when rendered)."""
+    used = {
+        key: path.name
+        for path in (ROOT / "templates" / "reports").glob("*.html")
+        for key in SHOWN_KEY.findall(path.read_text())
+    }
+    assert len(used) >= 15, used  # the tiles and the recap tables
+    assert {k: where for k, where in used.items() if k not in metrics.BY_KEY} == {}
+    with pytest.raises(KeyError):
+        metrics.show(recap.Figures(None), "attendance.persent")
+
+
+def test_tables_and_exports_take_their_columns_from_the_registry():
+    """One list: the city table, the Kota sheet and the by-type tables are views
+    of the registry, and every key they name exists."""
+    assert [c.key for c in table.COLUMNS] == [
+        figure.column.key for figure in metrics.FIGURES if figure.column
+    ]
+    for header, key, kind in exports.CITY_COLUMNS:
+        figure = metrics.BY_KEY[key]
+        assert (figure.city, figure.kind) == (header, kind)
+    assert {k for _h, k, _f in exports.CITY_COLUMNS} == {
+        f.key for f in metrics.FIGURES if f.city
+    }
+    for family in (metrics.KIE_BY_TYPE, metrics.REFERRALS_BY_TYPE):
+        assert all(c.total in metrics.BY_KEY for c in family.columns)
+    # Keys are unique, and every reported one is a line of the recap.
+    keys = [line.key for line in recap.Figures(None).lines()]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {f.key for f in metrics.FIGURES if f.reported}
+    assert {m.metric for m in metrics.MEASURES} == set(metrics.BY_METRIC)
+
+
+def test_the_city_adds_up_the_pokja_where_the_registry_says_so(app):
+    """SUM and AT_END figures of the city are the Pokja's added up; a meeting
+    of several Pokja counts once (DISTINCT)."""
+    _busy_city(app)
+    a, b = factories.pokja("Ciwedus"), factories.pokja("Bendungan")
+    make_meeting((a, b), kind="orientasi", date=dt.date(2024, 5, 20))
+    with app.app_context():
+        result = recap.compute(db.session.scalars(select(Pokja.id)).all(), MAY)
+    summed = Counter()
+    for figures in result.by_pokja.values():
+        summed.update({x.key: x.value for x in figures.lines() if x.value})
+    city = {x.key: x.value for x in result.city.lines()}
+    folds = {key: metrics.BY_KEY[key].fold for key in city if key in metrics.BY_KEY}
+    for key, value in city.items():
+        fold = folds.get(key, shapes.SUM)  # methods and topics are sums
+        if fold in (shapes.SUM, shapes.AT_END):
+            assert value == summed.get(key, 0), key
+        elif fold == shapes.DISTINCT:
+            assert value <= summed.get(key, 0), key
+    assert city["meetings"] == summed["meetings"] - 1
+
+
+def test_who_sees_the_city():
+    """A city-wide penyelenggara sees the city pages, a Pokja-scoped one not."""
+
+    def user(role, pokja_id=None):
+        sees_all = role in ("admin", "staf", "pimpinan") or (
+            role == "penyelenggara" and pokja_id is None
+        )
+        return SimpleNamespace(role=role, pokja_id=pokja_id, sees_all_pokja=sees_all)
+
+    assert all(rules.sees_city(user(r)) for r in ("admin", "staf", "pimpinan"))
+    assert rules.sees_city(user("penyelenggara"))
+    assert not rules.sees_city(user("penyelenggara", 1))
+    assert not rules.sees_city(user("pokja", 1))
+
+
+def test_the_views_run_no_sql():
+    source = (ROOT / "kkbweb" / "reports" / "views.py").read_text()
+    for sql in ("select(", "db.session", "func.", ".where(", "insert(", "update("):
+        assert sql not in source, sql

@@ -26,6 +26,7 @@ def test_doc_types_and_religions():
         "ktp_el": "KTP-el",
         "kia": "Kartu Identitas Anak (KIA)",
         "akta_kematian": "Akta kematian",
+        "ikd": "Aktivasi IKD (KTP digital)",
     }
     assert list(RELIGIONS) == ["islam", *NON_MUSLIM]
     assert all(RELIGIONS.values())
@@ -111,9 +112,11 @@ def test_birth_note_mentions_the_deadline():
     [
         ("Cibeber", "KUA Kecamatan Cibeber"),
         ("Kecamatan Pulomerak", "KUA Kecamatan Pulomerak"),
-        ("kecamatan  Gerogol ", "KUA Kecamatan Gerogol"),
-        ("", "KUA kecamatan tempat tinggal"),
-        (None, "KUA kecamatan tempat tinggal"),
+        # Kemendagri's spelling finds the KUA Kemenag names "Grogol".
+        ("kecamatan  Gerogol ", "KUA Kecamatan Grogol"),
+        ("Banten Lama", "KUA Kecamatan Banten Lama"),
+        ("", "KUA kecamatan tempat akad"),
+        (None, "KUA kecamatan tempat akad"),
     ],
 )
 def test_kua_name(kecamatan, name):
@@ -170,7 +173,17 @@ def test_birth_checklist_follows_the_domain_notes():
 
 
 def test_buku_nikah_checklist_has_kelurahan_forms():
-    """Buku nikah starts from the kelurahan's N forms and the couple's IDs."""
+    """Buku nikah: N1 (kelurahan), N3 (consent), N5 (parents), Elsimil, IDs."""
     papers = " | ".join(DEFAULT_CHECKLISTS["buku_nikah"])
-    for needed in ["N1-N4", "KTP-el", "Kartu Keluarga", "Akta kelahiran", "Pas foto"]:
+    for needed in [
+        "Formulir N1",
+        "Formulir N3",
+        "Formulir N5",
+        "Elsimil",
+        "KTP-el",
+        "Kartu Keluarga",
+        "Akta kelahiran",
+        "Pas foto",
+    ]:
         assert needed in papers
+    assert "N1-N4" not in papers and "N2" not in papers and "N4" not in papers

@@ -56,6 +56,14 @@ def test_secure_cookie_when_configured(tmp_path, _postgres_schema):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+def _sample_args(rule) -> dict:
+    """A value each URL argument accepts: 1, or the first choice of an any()."""
+    return {
+        arg: sorted(getattr(converter, "items", None) or [1])[0]
+        for arg, converter in rule._converters.items()
+    }
+
+
 def test_csrf_is_enforced_on_every_post_route(tmp_path, _postgres_schema):
     """With CSRF on (as in production), every POST without a token is refused."""
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
@@ -68,7 +76,7 @@ def test_csrf_is_enforced_on_every_post_route(tmp_path, _postgres_schema):
     for endpoint in posts:
         rule = next(app.url_map.iter_rules(endpoint))
         with app.test_request_context():
-            path = url_for(endpoint, **{arg: 1 for arg in rule.arguments})
+            path = url_for(endpoint, **_sample_args(rule))
         response = client.post(path, data={"username": "x", "password": "y"})
         assert response.status_code == 400, f"{endpoint} accepted a POST without CSRF"
         assert "Formulir kedaluwarsa" in response.get_data(as_text=True), path

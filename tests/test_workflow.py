@@ -1,10 +1,11 @@
 """Unit tests for the referral status flow, role rules and overdue arithmetic."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import product
 
 import pytest
 
+from kkbweb.referrals import routing
 from kkbweb.referrals.workflow import (
     DEFAULT_OVERDUE_DAYS,
     HOLDER,
@@ -15,13 +16,15 @@ from kkbweb.referrals.workflow import (
     WorkflowError,
     allowed_moves,
     check_move,
+    check_step_date,
     days_waiting,
     is_open,
     is_overdue,
+    step_time,
 )
 
-# Written out by hand from the agreed flow, NOT derived from TRANSITIONS, so a wrong
-# row in the table shows up as a failing case here.
+# Written out by hand from the agreed flow (issue 17), NOT derived from TRANSITIONS,
+# so a wrong row in the table shows up as a failing case here.
 STATUSES = [
     "diajukan",
     "berkas_tidak_lengkap",
@@ -32,32 +35,29 @@ STATUSES = [
     "diserahkan",
     "ditolak",
     "dibatalkan",
+    "akad",
 ]
 ROLES = ["admin", "staf", "pimpinan", "penyelenggara", "pokja"]
+DOC_TYPES = [
+    "akta_kelahiran",
+    "buku_nikah",
+    "akta_perkawinan",
+    "itsbat_nikah",
+    "kk",
+    "ktp_el",
+    "kia",
+    "akta_kematian",
+    "ikd",
+]
 
-POKJA_MOVES = {
-    ("diajukan", "berkas_tidak_lengkap"),
-    ("diajukan", "berkas_lengkap"),
-    ("berkas_tidak_lengkap", "berkas_lengkap"),
-    ("berkas_lengkap", "berkas_tidak_lengkap"),
-    ("ditolak", "berkas_tidak_lengkap"),
-    ("selesai", "diserahkan"),
-    ("diajukan", "dibatalkan"),
-    ("berkas_tidak_lengkap", "dibatalkan"),
-    ("berkas_lengkap", "dibatalkan"),
-    ("diteruskan", "dibatalkan"),
-    ("diproses", "dibatalkan"),
-    ("ditolak", "dibatalkan"),
-}
-ALL_MOVES = {
+# Every document type: the kader records every step done at the kelurahan desk.
+COMMON_MOVES = {
     ("diajukan", "berkas_tidak_lengkap"),
     ("diajukan", "berkas_lengkap"),
     ("berkas_tidak_lengkap", "berkas_lengkap"),
     ("berkas_lengkap", "berkas_tidak_lengkap"),
     ("berkas_lengkap", "diteruskan"),
     ("diteruskan", "diproses"),
-    ("diproses", "selesai"),
-    ("selesai", "diserahkan"),
     ("berkas_lengkap", "ditolak"),
     ("diteruskan", "ditolak"),
     ("diproses", "ditolak"),
@@ -69,13 +69,27 @@ ALL_MOVES = {
     ("diproses", "dibatalkan"),
     ("ditolak", "dibatalkan"),
 }
-EXPECTED = {
-    "admin": ALL_MOVES,
-    "staf": ALL_MOVES,
-    "pokja": POKJA_MOVES,
-    "pimpinan": set(),
-    "penyelenggara": set(),
+# A document issued and sent/handed over; a buku nikah is handed over at the akad.
+ISSUED_MOVES = {
+    ("diteruskan", "selesai"),
+    ("diproses", "selesai"),
+    ("selesai", "diserahkan"),
 }
+AKAD_MOVES = {("diteruskan", "akad"), ("diproses", "akad")}
+
+
+# A buku nikah case reaches no "dokumen terbit"; one already there from before the
+# akad status existed (migrated data) can still be closed as handed over.
+LEGACY_NIKAH = {("selesai", "diserahkan")}
+
+
+def moves_for(doc_type: str) -> set:
+    extra = AKAD_MOVES | LEGACY_NIKAH if doc_type == "buku_nikah" else ISSUED_MOVES
+    return COMMON_MOVES | extra
+
+
+ALL_MOVES = COMMON_MOVES | ISSUED_MOVES | AKAD_MOVES
+WORKERS = {"admin", "staf", "pokja"}
 NEEDS_REASON = {
     ("berkas_lengkap", "ditolak"),
     ("diteruskan", "ditolak"),
@@ -87,7 +101,19 @@ NEEDS_REASON = {
     ("diproses", "dibatalkan"),
     ("ditolak", "dibatalkan"),
 }
-TERMINAL = {"diserahkan", "dibatalkan"}
+# Steps done outside the app ask for their real date.
+DATED = (
+    {
+        ("berkas_lengkap", "diteruskan"),
+        ("diteruskan", "diproses"),
+        ("berkas_lengkap", "ditolak"),
+        ("diteruskan", "ditolak"),
+        ("diproses", "ditolak"),
+    }
+    | ISSUED_MOVES
+    | AKAD_MOVES
+)
+TERMINAL = {"diserahkan", "dibatalkan", "akad"}
 
 
 def test_status_and_role_lists_match_the_module():
@@ -95,38 +121,71 @@ def test_status_and_role_lists_match_the_module():
     assert list(STATUS_LABELS) == STATUSES
     assert list(ROLE_LABELS) == ROLES
     assert {(t.source, t.target) for t in TRANSITIONS} == ALL_MOVES
+    assert set(routing.DOC_TYPES) == set(DOC_TYPES)
 
 
+@pytest.mark.parametrize("doc_type", DOC_TYPES)
 @pytest.mark.parametrize(
     ("source", "target", "role"), list(product(STATUSES, STATUSES, ROLES))
 )
-def test_every_move_for_every_role(source, target, role):
-    """Each (source, target, role) is allowed or refused exactly as agreed."""
-    if (source, target) in EXPECTED[role]:
-        transition = check_move(source, target, role, reason="Sesuai permintaan warga")
+def test_every_move_for_every_role_and_document(source, target, role, doc_type):
+    """Each (source, target, role, document) is allowed or refused as agreed."""
+    allowed = role in WORKERS and (source, target) in moves_for(doc_type)
+    if allowed:
+        transition = check_move(
+            source, target, role, reason="Sesuai permintaan warga", doc_type=doc_type
+        )
         assert (transition.source, transition.target) == (source, target)
         assert role in transition.roles
         return
 
     with pytest.raises(WorkflowError) as excinfo:
-        check_move(source, target, role, reason="Sesuai permintaan warga")
+        check_move(
+            source, target, role, reason="Sesuai permintaan warga", doc_type=doc_type
+        )
     message = excinfo.value.message
     # The message must say which rule was broken, not just "no".
     if source in TERMINAL:
         assert "tidak bisa diubah lagi" in message
     elif source == target:
         assert "sudah" in message
-    elif (source, target) in ALL_MOVES:
+    elif (source, target) in moves_for(doc_type):
         assert message.startswith("Peran Anda tidak boleh")
     else:
         assert message.startswith("Status tidak bisa langsung berubah")
 
 
+@pytest.mark.parametrize("doc_type", DOC_TYPES)
 @pytest.mark.parametrize(("status", "role"), list(product(STATUSES, ROLES)))
-def test_allowed_moves_lists_exactly_the_permitted_targets(status, role):
+def test_allowed_moves_lists_exactly_the_permitted_targets(status, role, doc_type):
     """The buttons offered to a role are exactly its permitted moves."""
-    targets = {t.target for t in allowed_moves(status, role)}
-    assert targets == {tgt for src, tgt in EXPECTED[role] if src == status}
+    targets = {t.target for t in allowed_moves(status, role, doc_type)}
+    expected = (
+        {tgt for src, tgt in moves_for(doc_type) if src == status}
+        if role in WORKERS
+        else set()
+    )
+    assert targets == expected
+
+
+def test_pokja_records_the_desk_steps_itself():
+    """The kader may hand the file to the desk, record it issued and sent."""
+    for source, target in [
+        ("berkas_lengkap", "diteruskan"),
+        ("diteruskan", "selesai"),
+        ("selesai", "diserahkan"),
+    ]:
+        assert check_move(source, target, "pokja", doc_type="akta_kelahiran")
+
+
+def test_buku_nikah_ends_at_the_akad():
+    """A buku nikah is never "dokumen terbit": it is handed over at the akad."""
+    with pytest.raises(WorkflowError, match="langsung berubah"):
+        check_move("diproses", "selesai", "staf", doc_type="buku_nikah")
+    assert check_move("diproses", "akad", "pokja", doc_type="buku_nikah")
+    with pytest.raises(WorkflowError, match="langsung berubah"):
+        check_move("diproses", "akad", "staf", doc_type="akta_kelahiran")
+    assert is_open("akad") is False
 
 
 def test_skip_message_names_the_next_steps():
@@ -134,7 +193,7 @@ def test_skip_message_names_the_next_steps():
     with pytest.raises(WorkflowError) as excinfo:
         check_move("diajukan", "selesai", "staf", reason=None)
     assert excinfo.value.message == (
-        "Status tidak bisa langsung berubah dari 'Diajukan' ke 'Dokumen selesai'. "
+        "Status tidak bisa langsung berubah dari 'Diajukan' ke 'Dokumen terbit'. "
         "Langkah berikutnya yang boleh: Berkas tidak lengkap, Berkas lengkap, "
         "Dibatalkan."
     )
@@ -144,10 +203,11 @@ def test_skip_message_names_the_next_steps():
 def test_role_message_names_who_may():
     """A refused role is told the move exists and who may make it."""
     with pytest.raises(WorkflowError) as excinfo:
-        check_move("berkas_lengkap", "diteruskan", "pokja", reason=None)
+        check_move("berkas_lengkap", "diteruskan", "pimpinan", reason=None)
     assert excinfo.value.message == (
         "Peran Anda tidak boleh mengubah status dari 'Berkas lengkap' ke "
-        "'Diteruskan ke instansi'. Langkah ini hanya untuk: Admin, Staf dinas."
+        "'Berkas diserahkan ke loket'. Langkah ini hanya untuk: Admin, Staf dinas, "
+        "Pokja."
     )
 
 
@@ -174,7 +234,7 @@ def test_unknown_status_has_no_moves():
 
 @pytest.mark.parametrize("status", sorted(TERMINAL))
 def test_terminal_status_message(status):
-    """A closed referral says it is closed, with its label."""
+    """A closed case says it is closed, with its label."""
     with pytest.raises(WorkflowError) as excinfo:
         check_move(status, "diajukan", "admin", reason="x")
     assert f"'{STATUS_LABELS[status]}' sudah ditutup" in excinfo.value.message
@@ -195,26 +255,31 @@ def test_reason_rules(source, target, reason):
         assert check_move(source, target, "admin", reason=reason).target == target
 
 
-def test_needs_reason_flags_match():
-    """Only rejection and cancellation rows are flagged as needing a reason."""
+def test_needs_reason_and_dated_flags_match():
+    """Only rejection and cancellation need a reason; desk steps ask their date."""
     flagged = {(t.source, t.target) for t in TRANSITIONS if t.needs_reason}
     assert flagged == NEEDS_REASON
+    assert {(t.source, t.target) for t in TRANSITIONS if t.dated} == DATED
 
 
 def test_buttons_have_indonesian_labels():
-    """The key buttons carry the agreed labels."""
+    """The key buttons carry the agreed labels (issue 17 names)."""
     labels = {(t.source, t.target): t.label for t in TRANSITIONS}
-    assert labels["berkas_lengkap", "diteruskan"] == "Teruskan ke instansi"
+    assert labels["berkas_lengkap", "diteruskan"] == "Berkas diserahkan ke loket"
     assert labels["diajukan", "berkas_lengkap"] == "Tandai berkas lengkap"
-    assert labels["selesai", "diserahkan"] == "Serahkan ke warga"
-    assert labels["diproses", "ditolak"] == "Tolak"
+    assert labels["diproses", "selesai"] == "Dokumen terbit"
+    assert labels["selesai", "diserahkan"] == (
+        "Dokumen dikirim sebagai PDF / diserahkan"
+    )
+    assert labels["diproses", "ditolak"] == "Ditolak loket"
     assert labels["ditolak", "dibatalkan"] == "Batalkan"
     assert all(t.label for t in TRANSITIONS)
+    assert STATUS_LABELS["selesai"] == "Dokumen terbit"
 
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_is_open(status):
-    """Only handed-over and cancelled referrals are closed."""
+    """Only handed-over, akad and cancelled cases are closed."""
     assert is_open(status) is (status not in TERMINAL)
 
 
@@ -233,8 +298,45 @@ def test_holder_covers_every_status():
         else:
             assert holder in HOLDER_LABELS
     assert HOLDER["berkas_tidak_lengkap"] == "pokja"
+    # A complete file is taken to the desk by the kader.
+    assert HOLDER["berkas_lengkap"] == "pokja"
     assert HOLDER["diteruskan"] == "instansi"
-    assert HOLDER_LABELS["instansi"] == "Instansi tujuan"
+    assert HOLDER_LABELS["pokja"] == "Kader/pengurus Pokja"
+
+
+TODAY = date(2024, 5, 27)
+
+
+@pytest.mark.parametrize(
+    ("day", "previous", "problem"),
+    [
+        (None, None, None),
+        (TODAY, TODAY, None),
+        (TODAY - timedelta(days=3), TODAY - timedelta(days=3), None),
+        (TODAY + timedelta(days=1), None, "masa depan"),
+        (TODAY - timedelta(days=90), None, None),
+        (TODAY - timedelta(days=91), None, "90 hari"),
+        (TODAY - timedelta(days=4), TODAY - timedelta(days=3), "sebelum langkah"),
+    ],
+)
+def test_step_date_edges(day, previous, problem):
+    """A step's real date: not ahead, not before the previous step, <= 90 days."""
+    found = check_step_date(day, previous, TODAY)
+    if problem is None:
+        assert found is None
+    else:
+        assert problem in found
+
+
+def test_step_time_is_the_start_of_the_real_day():
+    """A past day starts the clock at 00:00 WIB; today keeps the moment."""
+    now = datetime(2024, 5, 27, 9, 30)
+    offset = timedelta(hours=7)
+    assert step_time(None, TODAY, now, offset) == now
+    assert step_time(TODAY, TODAY, now, offset) == now
+    assert step_time(date(2024, 5, 20), TODAY, now, offset) == datetime(
+        2024, 5, 19, 17, 0
+    )
 
 
 T0 = datetime(2024, 5, 27, 9, 0)

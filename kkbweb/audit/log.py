@@ -1,11 +1,13 @@
 """Write audit rows in the caller's transaction, with personal data masked."""
 
-from flask import has_request_context, request
+from types import SimpleNamespace
+
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from kkbweb.audit.models import AuditLog
 from kkbweb.extensions import db
-from kkbweb.referrals.nik import mask_nik
+from kkbweb.nik import mask_nik, redact
 
 # Keys whose values are personal identifiers and must never be stored in full.
 MASKED_KEYS = frozenset({"nik", "nik_suami", "nik_istri", "nik_ayah", "nik_ibu"})
@@ -22,6 +24,11 @@ def _clean(data: dict | None) -> dict | None:
             continue
         if key in MASKED_KEYS and value:
             value = mask_nik(str(value))
+        elif isinstance(value, str):
+            # A NIK typed where no NIK belongs (a username, a note) is masked too.
+            value = redact(value)
+        elif isinstance(value, list):
+            value = [redact(item) if isinstance(item, str) else item for item in value]
         elif isinstance(value, dict):
             value = _clean(value)
         elif not isinstance(value, (str, int, float, bool, list, type(None))):
@@ -56,7 +63,7 @@ def record(
         entity_id=None if entity_id is None else str(entity_id),
         before=_clean(before),
         after=_clean(after),
-        note=note,
+        note=None if note is None else redact(note),
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(row)
@@ -72,6 +79,62 @@ def record_read(action: str, entity, note: str | None = None) -> None:
     db.session.commit()
     record(action, entity, note=note)
     db.session.commit()
+
+
+# The reads the response being built shows, written once it is built.
+_PENDING = "kkbweb_pending_reads"
+
+
+def record_read_on_send(
+    action: str, entity_type: str, entity_id, note: str | None = None
+) -> None:
+    """Put on record that the response being built shows this personal data.
+
+    Once per response and entity; write_pending_reads writes the row after the
+    response is rendered and before it is sent, whatever the request's outcome.
+    """
+    pending = g.setdefault(_PENDING, {})
+    key = (action, entity_type, str(entity_id))
+    if key not in pending:
+        # Who is looking, taken now: the rollback below expires the user object.
+        actor = _current_actor()
+        pending[key] = (
+            note,
+            SimpleNamespace(
+                **{
+                    name: getattr(actor, name, None)
+                    for name in ("id", "username", "role", "pokja_id")
+                }
+            ),
+        )
+
+
+def write_pending_reads(response):
+    """Commit the read rows of what this response shows (an after-request hook).
+
+    Whatever the request left uncommitted (a refused or conflicting change) is
+    rolled back first, exactly as the teardown would roll it back: the read rows
+    get a short transaction of their own, never carry a half-done change, and on
+    SQLite never wait behind the request's own BEGIN IMMEDIATE lock. Should the
+    write fail, the error page is sent instead of the data.
+    """
+    pending = g.pop(_PENDING, None)
+    if not pending:
+        return response
+    db.session.rollback()
+    outcome = ""
+    if request.method != "GET" or response.status_code != 200:
+        outcome = f"{request.method} {response.status_code}"
+    for (action, entity_type, entity_id), (note, actor) in pending.items():
+        record(
+            action,
+            user=actor,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            note=" · ".join(part for part in (note, outcome) if part) or None,
+        )
+    db.session.commit()
+    return response
 
 
 def _current_actor():

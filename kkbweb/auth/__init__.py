@@ -1,1 +1,2 @@
-"""Logins, roles and access scoping."""
+"""Logins and user accounts: the login pages, the admin's user pages, seed and
+create-user."""

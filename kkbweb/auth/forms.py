@@ -3,8 +3,9 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from kkbweb.auth.roles import ROLE_LABELS
-from kkbweb.forms import Form
+from kkbweb.forms import Form, optional_int
+from kkbweb.formtokens import FormTokenField
+from kkbweb.roles import ROLE_LABELS
 
 
 class LoginForm(Form):
@@ -41,11 +42,6 @@ class ChangePasswordForm(Form):
     )
 
 
-def _pokja_choice(value):
-    """Coerce the Pokja select: empty means no Pokja."""
-    return int(value) if value not in (None, "", "None") else None
-
-
 class UserForm(Form):
     username = StringField(
         "Nama pengguna",
@@ -58,11 +54,12 @@ class UserForm(Form):
     role = SelectField(
         "Peran", choices=list(ROLE_LABELS.items()), validators=[DataRequired()]
     )
-    pokja_id = SelectField("Pokja", coerce=_pokja_choice, validators=[Optional()])
+    pokja_id = SelectField("Pokja", coerce=optional_int, validators=[Optional()])
     active = BooleanField("Aktif", default=True)
 
 
 class NewUserForm(UserForm):
+    form_token = FormTokenField()
     password = PasswordField(
         "Kata sandi awal",
         description=(

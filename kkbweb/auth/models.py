@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kkbweb.auth import roles
+from kkbweb import roles
 from kkbweb.extensions import db
 from kkbweb.timeutil import utcnow
 

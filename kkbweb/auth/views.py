@@ -1,12 +1,9 @@
 """Login, logout, password change and the admin's user pages."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -15,12 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kkbweb.audit.log import record
-from kkbweb.auth import roles, service
-from kkbweb.auth.access import role_required
+from kkbweb import roles
+from kkbweb.access import role_required
+from kkbweb.auth import cli, queries, rules, service, throttle
 from kkbweb.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -29,30 +25,35 @@ from kkbweb.auth.forms import (
     UserForm,
 )
 from kkbweb.auth.models import User
-from kkbweb.extensions import db, limiter
-from kkbweb.pokja.models import Pokja
-from kkbweb.timeutil import utcnow
+from kkbweb.extensions import db, login_manager
+from kkbweb.formtokens import creates, redirect_once
+from kkbweb.pokja.queries import pokja_choices, pokja_names
+from kkbweb.requests import is_local_path
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+# cli_group=None: `flask seed` and `flask create-user` stay top-level commands.
+bp = Blueprint("auth", __name__, url_prefix="/auth", cli_group=None)
+for _command in cli.COMMANDS:
+    bp.cli.add_command(_command)
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    """Load the user only if the session's version is still current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id + version).isascii() or not (
+        user_id.isdigit() and version.isdigit()
+    ):
+        return None
+    user = queries.signed_in_user(int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
 
 LOGIN_FAILED = "Nama pengguna atau kata sandi salah."
-LOGIN_THROTTLED = (
-    "Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini. "
-    "Tunggu 15 menit lalu coba lagi, atau minta admin mengatur ulang kata sandi."
-)
+LOGIN_THROTTLED = throttle.THROTTLED
 # Checked for unknown usernames so that they take as long as known ones.
 _DUMMY_HASH = generate_password_hash("kkbweb-dummy-password", method="scrypt:32768:8:3")
-
-
-def _login_limit_key() -> str:
-    """Throttle per username, whoever sends it and from wherever."""
-    return "login:" + service.normalize_username(request.form.get("username"))[:40]
-
-
-def _login_throttled(_limit):
-    """Answer a throttled login with the login page and a clear message."""
-    page = render_template("auth/login.html", form=LoginForm(), error=LOGIN_THROTTLED)
-    return make_response(page, 429)
 
 
 def _outside_transaction(work, *args, **kwargs):
@@ -67,22 +68,7 @@ def _outside_transaction(work, *args, **kwargs):
     return work(*args, **kwargs)
 
 
-def is_local_path(target: str | None) -> bool:
-    """Accept only same-site paths for ?next= (no scheme, host or //host)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_login_limit_key,
-    methods=["POST"],
-    deduct_when=lambda response: g.get("login_failed", False),
-    on_breach=_login_throttled,
-)
 def login():
     """Show the login form and sign the user in."""
     if current_user.is_authenticated:
@@ -91,27 +77,24 @@ def login():
     error = None
     if form.validate_on_submit():
         username = service.normalize_username(form.username.data)
-        user = db.session.scalars(select(User).where(User.username == username)).first()
+        attempt = throttle.begin(username)
+        if not attempt.allowed:
+            page = render_template("auth/login.html", form=form, error=LOGIN_THROTTLED)
+            return make_response(page, 429)
+        user = queries.user_by_username(username)
         # Unknown users cost a hash check too, so that they take as long.
         stored = user.password_hash if user is not None else _DUMMY_HASH
         matches = _outside_transaction(check_password_hash, stored, form.password.data)
         if user is None or not user.active or not matches:
-            g.login_failed = True
-            record(
-                "login.failed",
-                entity_type="user",
-                entity_id=getattr(user, "id", None),
-                note=f"nama pengguna: {username}",
-                user=user,
-            )
+            service.record_failed_login(user, username)
             db.session.commit()
             error = LOGIN_FAILED
         else:
+            attempt.succeeded()
             session.clear()
             session.permanent = True
             login_user(user)
-            user.last_login_at = utcnow()
-            record("login", user, user=user)
+            service.record_login(user)
             db.session.commit()
             target = request.args.get("next")
             if user.must_change_password:
@@ -127,8 +110,7 @@ def login():
 def logout():
     """Sign out and end every session of this account."""
     user = db.session.get(User, current_user.id)
-    user.end_sessions()
-    record("logout", user)
+    service.log_out(user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -145,6 +127,13 @@ def change_password():
         user = current_user
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
         stored = user.password_hash
+        # Guessing the current password here meets the login's budgets.
+        attempt = throttle.begin(user.username)
+        if not attempt.allowed:
+            page = render_template(
+                "auth/change_password.html", form=form, throttled=LOGIN_THROTTLED
+            )
+            return make_response(page, 429)
         if not _outside_transaction(check_password_hash, stored, form.current.data):
             form.current.errors.append("Kata sandi sekarang salah.")
         elif problem := service.password_problem(form.new.data, minimum, user.username):
@@ -152,14 +141,12 @@ def change_password():
         elif form.new.data == form.current.data:
             form.new.errors.append("Kata sandi baru harus berbeda dari yang sekarang.")
         else:
+            attempt.succeeded()
             method = current_app.config["PASSWORD_HASH_METHOD"]
             new_hash = _outside_transaction(
                 generate_password_hash, form.new.data, method=method
             )
-            user.password_hash = new_hash
-            user.must_change_password = False
-            user.end_sessions()  # other devices must sign in again
-            record("user.password_change", user)
+            service.change_own_password(user, new_hash)
             db.session.commit()
             login_user(user)  # this device keeps a session with the new version
             flash("Kata sandi berhasil diganti.", "success")
@@ -168,65 +155,57 @@ def change_password():
 
 
 @bp.get("/users")
-@role_required(roles.ADMIN)
+@role_required(*rules.USER_ADMIN_ROLES)
 def users():
     """List every user, filterable by role and Pokja."""
     role = request.args.get("peran", "")
-    stmt = select(User).order_by(User.active.desc(), User.username)
-    if role in roles.ROLE_LABELS:
-        stmt = stmt.where(User.role == role)
-    rows = db.session.scalars(stmt).all()
-    pokja_names = dict(db.session.execute(select(Pokja.id, Pokja.display_name)).all())
+    rows = queries.users(role if role in roles.ROLE_LABELS else None)
     return render_template(
-        "auth/users.html", users=rows, pokja_names=pokja_names, role=role
+        "auth/users.html", users=rows, pokja_names=pokja_names(), role=role
     )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required(roles.ADMIN)
+@role_required(*rules.USER_ADMIN_ROLES)
+@creates
 def user_new():
     """Create a login."""
     form = NewUserForm()
     form.pokja_id.choices = _pokja_choices()
     if form.is_submitted() and all([form.validate(), _check_user_form(form)]):
-        user = service.create_user(
-            service.normalize_username(form.username.data),
-            form.full_name.data.strip(),
-            form.role.data,
-            form.password.data,
-            form.pokja_id.data,
-        )
-        user.active = form.active.data
-        db.session.flush()
-        record("user.create", user, after=user.audit_dict())
-        db.session.commit()
-        flash(f"Pengguna {user.username} dibuat.", "success")
-        return redirect(url_for("auth.users"), 303)
+        username = service.normalize_username(form.username.data)
+
+        def make() -> str:
+            service.add_user(
+                username,
+                form.full_name.data.strip(),
+                form.role.data,
+                form.password.data,
+                form.pokja_id.data,
+                active=form.active.data,
+            )
+            return url_for("auth.users")
+
+        return redirect_once(form, make, f"Pengguna {username} dibuat.")
     return render_template("auth/user_form.html", form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@role_required(roles.ADMIN)
+@role_required(*rules.USER_ADMIN_ROLES)
 def user_edit(user_id: int):
     """Edit a login's name, role, Pokja and active flag."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     form.pokja_id.choices = _pokja_choices()
     if form.is_submitted() and all([form.validate(), _check_user_form(form, user)]):
-        before = user.audit_dict()
-        was_active = user.active
-        user.username = service.normalize_username(form.username.data)
-        user.full_name = form.full_name.data.strip()
-        user.role = form.role.data
-        user.pokja_id = form.pokja_id.data
-        user.active = form.active.data
-        if before != user.audit_dict():
-            # A changed role, Pokja or active flag must take effect at once.
-            user.end_sessions()
-            action = (
-                "user.deactivate" if was_active and not user.active else "user.update"
-            )
-            record(action, user, before=before, after=user.audit_dict())
+        values = {
+            "username": service.normalize_username(form.username.data),
+            "full_name": form.full_name.data.strip(),
+            "role": form.role.data,
+            "pokja_id": form.pokja_id.data,
+            "active": form.active.data,
+        }
+        if service.update_user(user, values):
             db.session.commit()
             flash(f"Perubahan pengguna {user.username} disimpan.", "success")
         return redirect(url_for("auth.users"), 303)
@@ -237,7 +216,7 @@ def user_edit(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password")
-@role_required(roles.ADMIN)
+@role_required(*rules.USER_ADMIN_ROLES)
 def user_reset_password(user_id: int):
     """Set a new password that the user must change on next login."""
     user = db.get_or_404(User, user_id)
@@ -246,10 +225,7 @@ def user_reset_password(user_id: int):
     if form.validate_on_submit():
         problem = service.password_problem(form.password.data, minimum, user.username)
         if problem is None:
-            user.set_password(form.password.data)
-            user.must_change_password = True
-            user.end_sessions()
-            record("user.password_reset", user)
+            service.reset_password(user, form.password.data)
             db.session.commit()
             flash(f"Kata sandi {user.username} diatur ulang.", "success")
             return redirect(url_for("auth.users"), 303)
@@ -263,12 +239,7 @@ def user_reset_password(user_id: int):
 
 def _pokja_choices() -> list[tuple[str, str]]:
     """Pokja options for the user form; empty means department-wide."""
-    rows = db.session.execute(
-        select(Pokja.id, Pokja.display_name).order_by(Pokja.display_name)
-    ).all()
-    return [("", "— tanpa Pokja (seluruh kota) —")] + [
-        (pid, name) for pid, name in rows
-    ]
+    return [("", "— tanpa Pokja (seluruh kota) —")] + pokja_choices(active_only=False)
 
 
 def _check_user_form(form: UserForm, user: User | None = None) -> bool:

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from kkbweb.kie.models import KieActivity
 from kkbweb.kie.vocab import ACTIVITY_TYPES
-from kkbweb.spreadsheets import safe_cell
+from kkbweb.spreadsheets import clean_cell, safe_cell, sheet_title
 
 
 def _terms(activity: KieActivity, kind: str) -> str:
@@ -105,7 +105,7 @@ def to_csv(rows: Iterable[KieActivity], columns: list[Column]) -> bytes:
 def to_xlsx(rows: Iterable[KieActivity], columns: list[Column], title: str) -> bytes:
     """An XLSX workbook (streamed by openpyxl's write-only mode)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     sheet.freeze_panes = "A2"
     for index, (_, _, width) in enumerate(columns, start=1):
         sheet.column_dimensions[_letter(index)].width = width
@@ -119,7 +119,7 @@ def to_xlsx(rows: Iterable[KieActivity], columns: list[Column], title: str) -> b
     for activity in rows:
         cells = []
         for _, getter, _ in columns:
-            value = getter(activity)
+            value = clean_cell(getter(activity))
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"

@@ -10,7 +10,6 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -20,34 +19,36 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    StopValidation,
     ValidationError,
 )
 
-from kkbweb.forms import Form, IntegerField, no_control_chars
+from kkbweb.forms import (
+    Form,
+    IntegerField,
+    Required,
+    line_field,
+    no_control_chars,
+    optional_int,
+    strip,
+)
+from kkbweb.formtokens import FormTokenField
 from kkbweb.kie import rules
 from kkbweb.kie.vocab import ACTIVITY_TYPES, KINDS
 from kkbweb.requests import MAX_ID
 from kkbweb.timeutil import today_wib
 
-# Control characters (NUL and friends) break PostgreSQL text and CSV files;
-# a textarea may still hold line breaks and tabs.
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# The linked terms of an entry: kind -> the checkbox field that picks them.
+LINK_FIELDS = {"topic": "topic_ids", "audience": "audience_ids", "media": "media_ids"}
 
 
-def strip(value):
-    """Trim surrounding spaces from text input."""
-    return value.strip() if isinstance(value, str) else value
+def none_as_zero(value):
+    """Show and keep "no choice" as the selects' 0 option (a WTForms filter).
 
-
-def optional_id(value) -> int:
-    """Coerce a select value where "" means none (0)."""
-    if value in (None, ""):
-        return 0
-    number = int(value)
-    if not 0 <= number <= MAX_ID:
-        raise ValueError("out of range")
-    return number
+    optional_int reads "" as None; these selects offer 0 for "none", and the
+    entry's NULL campaign is shown as that option.
+    """
+    return 0 if value is None else value
 
 
 def term_id(value) -> int:
@@ -58,25 +59,9 @@ def term_id(value) -> int:
     return number
 
 
-class Required:
-    """Require a value; what was typed but not understood keeps its own message.
-
-    Unlike InputRequired it also accepts data that came from the stored object
-    (an edit POST with no form data keeps the entry as it is).
-    """
-
-    field_flags = {"required": True}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in (None, ""):
-            return
-        if field.raw_data and str(field.raw_data[0]).strip():
-            return  # typed but invalid: the field's own error explains it
-        field.errors[:] = []
-        raise StopValidation(self.message)
+def chosen_files(field) -> list:
+    """The files actually chosen in a file input (browsers send an empty part)."""
+    return [f for f in (field.data or []) if f and getattr(f, "filename", "")]
 
 
 class CheckboxField(SelectMultipleField):
@@ -132,9 +117,29 @@ def _count_field(label: str, maximum: int, description: str = ""):
 
 
 class ActivityForm(Form):
-    """One KIE or advokasi activity; choices are filled in by the view."""
+    """One KIE or advokasi activity; choices are filled in by the view.
 
-    pokja_id = SelectField("Pokja", coerce=optional_id, default=0)
+    Every field is a column of the entry of the same name, except those in
+    NOT_COLUMNS: a new plain field needs the column, this field and its
+    template line, and nothing in the views or the service.
+    """
+
+    # The links (written as rows), the uploads, the resend token and the Pokja
+    # (set by the view: the user's own, or the one a department writer picked).
+    NOT_COLUMNS = frozenset(
+        {
+            *LINK_FIELDS.values(),
+            "photos",
+            "drop_photos",
+            "form_token",
+            "pokja_id",
+            "csrf_token",
+        }
+    )
+
+    pokja_id = SelectField(
+        "Pokja", coerce=optional_int, filters=[none_as_zero], default=0
+    )
     activity_date = DateField(
         "Tanggal kegiatan",
         validators=[Required("Isi tanggal kegiatan.")],
@@ -147,29 +152,18 @@ class ActivityForm(Form):
     )
     method_id = SelectField(
         "Metode",
-        coerce=optional_id,
+        coerce=optional_int,
+        filters=[none_as_zero],
         default=0,
         validators=[DataRequired("Pilih metode.")],
     )
-    title = StringField(
+    title = line_field(
         "Judul kegiatan",
+        150,
+        DataRequired("Isi judul kegiatan."),
         description="Mis. Sosialisasi pencegahan stunting di Posyandu Mawar RW 03.",
-        filters=[strip],
-        validators=[
-            DataRequired("Isi judul kegiatan."),
-            Length(max=150),
-            no_control_chars(),
-        ],
     )
-    place = StringField(
-        "Tempat",
-        filters=[strip],
-        validators=[
-            DataRequired("Isi tempat kegiatan."),
-            Length(max=150),
-            no_control_chars(),
-        ],
-    )
+    place = line_field("Tempat", 150, DataRequired("Isi tempat kegiatan."))
     topic_ids = CheckboxField(
         "Topik", coerce=term_id, validators=[AtLeastOne("Pilih minimal satu topik.")]
     )
@@ -188,23 +182,22 @@ class ActivityForm(Form):
     )
     kategori_id = SelectField(
         "Kategori (fungsi keluarga)",
-        coerce=optional_id,
+        coerce=optional_int,
+        filters=[none_as_zero],
         default=0,
         validators=[DataRequired("Pilih kategori.")],
     )
-    speaker = StringField(
-        "Narasumber",
-        filters=[strip],
-        validators=[Optional(), Length(max=100), no_control_chars()],
-    )
-    mitra = StringField(
+    speaker = line_field("Narasumber", 100, Optional())
+    mitra = line_field(
         "Mitra",
+        200,
+        Optional(),
         description="Instansi mitra, pisahkan dengan koma.",
-        filters=[strip],
-        validators=[Optional(), Length(max=200), no_control_chars()],
         render_kw={"list": "kie-mitra", "autocomplete": "off"},
     )
-    campaign_id = SelectField("Kampanye", coerce=optional_id, default=0)
+    campaign_id = SelectField(
+        "Kampanye", coerce=optional_int, filters=[none_as_zero], default=0
+    )
     notes = TextAreaField(
         "Catatan/deskripsi",
         filters=[strip],
@@ -220,6 +213,10 @@ class ActivityForm(Form):
         description="Maksimal 3 foto (JPEG, PNG atau HEIC); diperkecil otomatis.",
         render_kw={"accept": "image/*"},
     )
+    # Photos kept from a refused submission (kkbweb/kie/pending.py) to leave out.
+    drop_photos = SelectMultipleField(
+        "Hapus foto yang sudah tersimpan", coerce=str, validate_choice=False
+    )
     form_token = HiddenField(
         validators=[
             Regexp(
@@ -228,6 +225,16 @@ class ActivityForm(Form):
             )
         ]
     )
+
+    def populate_entry(self, activity) -> set[int]:
+        """Copy the entry's own fields onto it; return the linked term ids.
+
+        The model stores blanks as it needs them (NULL, or 0 for the counts).
+        """
+        for field in self:
+            if field.name not in self.NOT_COLUMNS:
+                setattr(activity, field.name, field.data)
+        return {term for name in LINK_FIELDS.values() for term in self[name].data}
 
     def validate_activity_date(self, field):
         """Today or earlier, and not before the programme started."""
@@ -272,21 +279,13 @@ class ConfirmForm(Form):
 
 
 class CampaignForm(Form):
-    name = StringField(
+    name = line_field(
         "Nama kampanye",
+        120,
+        DataRequired("Isi nama kampanye."),
         description="Mis. Cegah Stunting Juni 2024.",
-        filters=[strip],
-        validators=[
-            DataRequired("Isi nama kampanye."),
-            Length(max=120),
-            no_control_chars(),
-        ],
     )
-    theme = StringField(
-        "Tema",
-        filters=[strip],
-        validators=[Optional(), Length(max=200), no_control_chars()],
-    )
+    theme = line_field("Tema", 200, Optional())
     start_date = DateField("Mulai", validators=[Required("Isi tanggal mulai.")])
     end_date = DateField("Selesai", validators=[Required("Isi tanggal selesai.")])
     pokja_ids = CheckboxField(
@@ -308,13 +307,14 @@ class CampaignForm(Form):
             raise ValidationError("Tanggal selesai tidak masuk akal.")
 
 
+class NewCampaignForm(CampaignForm):
+    form_token = FormTokenField()
+
+
 class TermForm(Form):
+    form_token = FormTokenField()
     kind = SelectField("Jenis daftar", choices=list(KINDS.items()))
-    label = StringField(
-        "Nama",
-        filters=[strip],
-        validators=[DataRequired("Isi nama."), Length(max=80), no_control_chars()],
-    )
+    label = line_field("Nama", 80, DataRequired("Isi nama."))
     sort = IntegerField(
         "Urutan",
         description="Angka kecil tampil lebih dulu.",
@@ -326,11 +326,7 @@ class TermForm(Form):
 
 
 class TermEditForm(Form):
-    label = StringField(
-        "Nama",
-        filters=[strip],
-        validators=[DataRequired("Isi nama."), Length(max=80), no_control_chars()],
-    )
+    label = line_field("Nama", 80, DataRequired("Isi nama."))
     sort = IntegerField(
         "Urutan",
         description="Angka kecil tampil lebih dulu.",

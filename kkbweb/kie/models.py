@@ -5,6 +5,7 @@ participants_*, estimated_reach, the topic links) are plain and indexed, so that
 monthly counts are SQL aggregates.
 """
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -20,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kkbweb.extensions import db
 from kkbweb.timeutil import utcnow
@@ -204,8 +205,61 @@ class KieActivity(db.Model):
         CheckConstraint("estimated_reach >= 0", name="reach_not_negative"),
     )
 
+    # The entry's plain values, as the audit trail records them after the Pokja,
+    # date, type and terms (see audit_dict). A new plain column goes here; the
+    # entry form copies its own fields onto the entry (ActivityForm.populate_entry).
+    PLAIN_FIELDS = (
+        "title",
+        "place",
+        "speaker",
+        "mitra",
+        "participants_male",
+        "participants_female",
+        "estimated_reach",
+        "campaign_id",
+        "notes",
+    )
+
     def __str__(self) -> str:
         return self.title
+
+    @validates("speaker", "mitra", "notes", "campaign_id")
+    def _blank_is_null(self, _key, value):
+        """A blank text, or the form's "none" choice (0), is stored as NULL."""
+        return value or None
+
+    @validates("participants_male", "participants_female")
+    def _blank_is_zero(self, _key, value):
+        """A blank count is stored as 0 (the reach stays NULL: not estimated)."""
+        return value or 0
+
+    def audit_dict(self, terms: Mapping[int, object], term_ids: Iterable[int]) -> dict:
+        """Return the fields an audit row records, the terms by their labels.
+
+        `terms` maps term ids to objects with kind and label (the form's options);
+        `term_ids` are the linked media, topics and audiences, passed in because
+        the links are written as plain rows after the entry.
+        """
+        linked = [terms[t] for t in term_ids if t in terms]
+
+        def label(term_id: int | None) -> str:
+            term = terms.get(term_id) if term_id else None
+            return term.label if term else ""
+
+        def labels(kind: str) -> list[str]:
+            return sorted(t.label for t in linked if t.kind == kind)
+
+        return {
+            "pokja_id": self.pokja_id,
+            "activity_date": self.activity_date.isoformat(),
+            "activity_type": self.activity_type,
+            "method": label(self.method_id),
+            "kategori": label(self.kategori_id),
+            "topics": labels("topic"),
+            "audiences": labels("audience"),
+            "media": labels("media"),
+            **{name: getattr(self, name) for name in self.PLAIN_FIELDS},
+        }
 
     @property
     def terms(self) -> list[KieTerm]:

@@ -1,4 +1,5 @@
-"""The queries behind the KIE pages: form options, list filters, totals, exports."""
+"""The reads behind the KIE pages: form options, list filters, totals, exports,
+entries, photos, campaigns and vocabularies."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,14 +20,15 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from kkbweb.auth.access import pokja_condition
+from kkbweb.access import pokja_condition, scoped
 from kkbweb.extensions import db
 from kkbweb.kie.models import (
     KieActivity,
     KieActivityTerm,
     KieCampaign,
+    KiePhoto,
     KieTerm,
     kie_activity_term,
     kie_campaign_pokja,
@@ -327,3 +329,129 @@ def term_usage() -> dict[int, int]:
         select(used.c.term_id, func.count()).group_by(used.c.term_id)
     )
     return dict(rows.all())
+
+
+# -- entries and photos ----------------------------------------------------------
+
+
+def entry(activity_id: int) -> KieActivity | None:
+    """An entry with everything its pages show, within the user's Pokja scope."""
+    stmt = scoped(detail_stmt(activity_id), KieActivity.pokja_id)
+    return db.session.scalars(stmt).unique().first()
+
+
+def entry_id_by_token(form_token: str) -> int | None:
+    """The visible entry a form with this token made, if any."""
+    stmt = select(KieActivity.id).where(KieActivity.form_token == form_token)
+    return db.session.scalar(scoped(stmt, KieActivity.pokja_id))
+
+
+def totals(conditions: list[ColumnElement]):
+    """The count, participants and reach of the filtered set (one row)."""
+    return db.session.execute(totals_stmt(conditions)).one()
+
+
+def export_rows(conditions: list[ColumnElement], limit: int) -> list[KieActivity]:
+    """Up to limit + 1 entries for an export (one more tells it is too many)."""
+    stmt = export_stmt(conditions).limit(limit + 1)
+    return db.session.scalars(stmt).unique().all()
+
+
+def photo_filename(photo_id: int) -> str | None:
+    """The file of a photo whose entry the user may see."""
+    stmt = (
+        select(KiePhoto.filename)
+        .join(KieActivity, KieActivity.id == KiePhoto.activity_id)
+        .where(KiePhoto.id == photo_id)
+    )
+    return db.session.scalars(scoped(stmt, KieActivity.pokja_id)).first()
+
+
+# -- campaigns -------------------------------------------------------------------
+
+
+def _campaign_visible() -> ColumnElement:
+    """Campaigns that include a Pokja the user may see."""
+    return pokja_condition(
+        lambda pokja_id: KieCampaign.id.in_(
+            select(kie_campaign_pokja.c.campaign_id).where(
+                kie_campaign_pokja.c.pokja_id == pokja_id
+            )
+        )
+    )
+
+
+def campaigns_stmt() -> Select:
+    """Visible campaigns, newest first, with their Pokja."""
+    return (
+        select(KieCampaign)
+        .where(_campaign_visible())
+        .options(selectinload(KieCampaign.pokja))
+        .order_by(KieCampaign.start_date.desc(), KieCampaign.id.desc())
+    )
+
+
+def campaign_stats(campaign_ids: list[int]) -> dict[int, tuple]:
+    """Per campaign: visible entries, male and female participants."""
+    rows = db.session.execute(
+        select(
+            KieActivity.campaign_id,
+            func.count(KieActivity.id),
+            func.coalesce(func.sum(KieActivity.participants_male), 0),
+            func.coalesce(func.sum(KieActivity.participants_female), 0),
+        )
+        .where(
+            KieActivity.campaign_id.in_(campaign_ids),
+            pokja_condition(KieActivity.pokja_id),
+        )
+        .group_by(KieActivity.campaign_id)
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def campaign_with_pokja(campaign_id: int) -> list:
+    """A visible campaign once per Pokja, with whether that Pokja takes part.
+
+    Rows of (campaign, pokja id, name, active, member), by Pokja name; none when
+    the campaign is absent or foreign.
+    """
+    member = (
+        exists()
+        .where(kie_campaign_pokja.c.campaign_id == KieCampaign.id)
+        .where(kie_campaign_pokja.c.pokja_id == Pokja.id)
+    )
+    return db.session.execute(
+        select(KieCampaign, Pokja.id, Pokja.display_name, Pokja.is_active, member)
+        .join(Pokja, true())
+        .where(KieCampaign.id == campaign_id, _campaign_visible())
+        .order_by(Pokja.display_name)
+    ).all()
+
+
+# -- vocabularies ----------------------------------------------------------------
+
+
+def all_terms() -> list[KieTerm]:
+    """Every term of every vocabulary, in list order."""
+    return db.session.scalars(
+        select(KieTerm).order_by(KieTerm.kind, KieTerm.sort, KieTerm.label)
+    ).all()
+
+
+def terms_of_kind(kind: str) -> list:
+    """Code, label and sort of every term of a kind (to add one more)."""
+    return db.session.execute(
+        select(KieTerm.code, KieTerm.label, KieTerm.sort).where(KieTerm.kind == kind)
+    ).all()
+
+
+def label_taken(kind: str, label: str, term_id: int) -> bool:
+    """Whether another term of the kind already has this label (any case)."""
+    found = db.session.scalar(
+        select(KieTerm.id).where(
+            KieTerm.kind == kind,
+            func.lower(KieTerm.label) == label.lower(),
+            KieTerm.id != term_id,
+        )
+    )
+    return found is not None

@@ -1,13 +1,13 @@
 """Who may write KIE logs, and which entries they may still change. No Flask.
 
 The Pokja side of access (a Pokja user only ever loads their own Pokja's entries)
-is decided by kkbweb.auth.access when the entry is loaded; these rules add the
+is decided by kkbweb.access when the entry is loaded; these rules add the
 role and the time window on top.
 """
 
 from datetime import date, datetime, timedelta
 
-from kkbweb.auth import roles
+from kkbweb import roles
 
 # Pokja users may correct an entry for this long after typing it in.
 EDIT_WINDOW = timedelta(days=30)
@@ -21,6 +21,10 @@ MAX_PHOTOS = 3
 DEPARTMENT_WRITERS = frozenset({roles.ADMIN, roles.STAF})
 # Roles that write for their own Pokja only, within the edit window.
 POKJA_WRITERS = frozenset({roles.POKJA, roles.PENYELENGGARA})
+# Roles that may open the writing pages at all; can_write adds the Pokja part.
+WRITER_ROLES = DEPARTMENT_WRITERS | POKJA_WRITERS
+# Who keeps the vocabularies the entry form offers.
+VOCABULARY_ROLES = frozenset({roles.ADMIN})
 
 
 def can_write(role: str, pokja_id: int | None) -> bool:

@@ -1,1 +1,1 @@
-"""Home page and health check."""
+"""Home page, health check, and the benchmarks' floor route (bench mode only)."""

@@ -1,1 +1,1 @@
-"""Meetings and attendance: members per Pokja, meetings, roll call, daftar hadir."""
+"""Meetings and attendance: meetings, roll call, walk-ins, daftar hadir, recaps."""

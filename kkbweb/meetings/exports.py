@@ -33,11 +33,20 @@ RECAP_HEADERS = [
     "Tamu L",
     "Tamu P",
     "Tingkat kehadiran (%)",
+    "Hadir, tidak diundang",
 ]
 
 
-def attendance_rows(members, guests, seksi: dict[str, str]) -> list[list]:
-    """One list per person: members (with status or 'Belum ditandai'), then guests."""
+def _status(person) -> str:
+    """The Kehadiran cell: the status, 'Belum ditandai', or present uninvited."""
+    if not getattr(person, "invited", True) and person.status == vocab.PRESENT:
+        return vocab.UNINVITED_LABEL
+    return vocab.ATTENDANCE_STATUSES.get(person.status, vocab.NOT_MARKED_LABEL)
+
+
+def attendance_rows(members, guests, seksi: dict[str, str], outsiders=()) -> list:
+    """One list per person: members (with status or 'Belum ditandai'), the invited
+    persons outside the Pokja, then guests."""
     rows = []
     for member in members:
         rows.append(
@@ -49,8 +58,22 @@ def attendance_rows(members, guests, seksi: dict[str, str]) -> list[list]:
                 vocab.label(vocab.JABATAN, member.jabatan),
                 vocab.label(seksi, member.seksi),
                 vocab.label(vocab.UNSUR, member.unsur),
-                vocab.ATTENDANCE_STATUSES.get(member.status, vocab.NOT_MARKED_LABEL),
+                _status(member),
                 _local(member.marked_at),
+            ]
+        )
+    for person in outsiders:
+        rows.append(
+            [
+                len(rows) + 1,
+                "Undangan lain",
+                person.name,
+                person.sex,
+                "Undangan",
+                "",
+                person.jabatan or "",
+                _status(person),
+                _local(person.marked_at),
             ]
         )
     for guest, pokja_name in guests:
@@ -93,6 +116,7 @@ def recap_rows(recap: Recap) -> list[list]:
                 row.guests("L"),
                 row.guests("P"),
                 row.rate if row.rate is not None else "",
+                row.uninvited(),
             ]
         )
     return lines
@@ -113,7 +137,7 @@ def to_xlsx(meeting, pokja_names: list[str], rows: list[list], recap: Recap) -> 
         book.create_sheet("Rekap"),
         RECAP_HEADERS,
         recap_rows(recap),
-        widths=[22] + [10] * 10 + [12],
+        widths=[22] + [10] * 10 + [12, 12],
     )
     info = book.create_sheet("Rapat")
     details = [

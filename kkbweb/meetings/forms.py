@@ -1,9 +1,9 @@
-"""Forms for meetings, minutes, walk-in guests, members and the member import."""
+"""Forms for meetings, minutes and walk-in guests."""
 
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    MultipleFileField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,16 +14,16 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Length,
+    NumberRange,
     Optional,
-    Regexp,
-    StopValidation,
     ValidationError,
 )
 
-from kkbweb.forms import Form, clean_line, clean_text
+# The ground floor's IntegerField: a 300-digit number gets a message, not a 500.
+from kkbweb.forms import Form, IntegerField, Required, optional_int
+from kkbweb.formtokens import FormTokenField
 from kkbweb.meetings import vocab
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+from kkbweb.requests import FIRST_YEAR, LAST_YEAR, clean_line, clean_text
 
 
 def sensible_date(_form, field) -> None:
@@ -32,37 +32,11 @@ def sensible_date(_form, field) -> None:
         raise ValidationError(f"Tahun harus antara {FIRST_YEAR} dan {LAST_YEAR}.")
 
 
-class Required:
-    """Like DataRequired, but a value that could not be parsed keeps its own
-    message ("Tanggal tidak valid") instead of being reported as missing."""
-
-    field_flags = {"required": True}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, _form, field) -> None:
-        if field.process_errors:
-            raise StopValidation()
-        if field.data is None or field.data == "":
-            field.errors[:] = []
-            raise StopValidation(self.message)
-
-
-def _optional_int(value):
-    """Coerce a select value: empty means none."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-PHONE = Regexp(r"^[0-9+ -]+$", message="Hanya angka, spasi, + atau -.")
-
-
 class MeetingForm(Form):
     kind = SelectField(
         "Jenis pertemuan",
-        choices=list(vocab.MEETING_KINDS.items()),
+        description=vocab.RETIRED_KINDS_HINT,
+        choices=vocab.kind_choices(),
         validators=[DataRequired("Pilih jenis pertemuan.")],
     )
     title = StringField(
@@ -91,13 +65,91 @@ class MeetingForm(Form):
         validators=[Optional(), Length(max=5000)],
     )
     organiser_id = SelectField(
-        "Penyelenggara", coerce=_optional_int, validators=[Optional()]
+        "Penyelenggara", coerce=optional_int, validators=[Optional()]
     )
-    pokja_ids = SelectMultipleField(
-        "Pokja yang diundang",
-        coerce=int,
-        validators=[DataRequired("Pilih minimal satu Pokja.")],
+    pokja_ids = SelectMultipleField("Pokja yang diundang", coerce=int)
+    # Plain form controls, so "every Pokja" and "a kecamatan's Pokja" need no
+    # JavaScript: the server adds their Pokja to the ticked ones.
+    all_pokja = BooleanField("Semua Pokja")
+    kecamatan_ids = SelectMultipleField("Semua Pokja di kecamatan", coerce=int)
+    invite_mode = RadioField(
+        "Yang diundang dari Pokja (yang baru ditambahkan)",
+        choices=[
+            (vocab.ALL_MEMBERS, "Semua anggota aktif"),
+            (vocab.DELEGATES, "Utusan: dipilih di halaman Peserta diundang"),
+        ],
+        default=vocab.ALL_MEMBERS,
+        validators=[Optional()],
     )
+    # kecamatan id -> its Pokja ids, set by the view with the choices.
+    pokja_of_kecamatan: dict[int, list[int]] = {}
+
+    def chosen_pokja_ids(self) -> list[int]:
+        """The ticked Pokja plus those of the ticked kecamatan (or all)."""
+        chosen = set(self.pokja_ids.data or [])
+        if self.all_pokja.data:
+            chosen |= {pid for pid, _name in self.pokja_ids.choices}
+        for kecamatan_id in self.kecamatan_ids.data or []:
+            chosen |= set(self.pokja_of_kecamatan.get(kecamatan_id, []))
+        return sorted(chosen)
+
+    def validate_pokja_ids(self, field) -> None:
+        if not self.chosen_pokja_ids():
+            raise ValidationError("Pilih minimal satu Pokja.")
+
+    @property
+    def mode(self) -> str:
+        return self.invite_mode.data or vocab.ALL_MEMBERS
+
+
+class ExternalForm(Form):
+    """An invited person outside the Pokja: narasumber, dinas, mitra."""
+
+    form_token = FormTokenField()
+
+    name = StringField(
+        "Nama",
+        filters=[clean_line],
+        validators=[DataRequired("Isi nama yang diundang."), Length(max=100)],
+    )
+    role = StringField(
+        "Jabatan/instansi",
+        description="Mis. Narasumber, Dinkes Kota Cilegon.",
+        filters=[clean_line],
+        validators=[Optional(), Length(max=100)],
+    )
+    sex = RadioField(
+        "Jenis kelamin",
+        choices=list(vocab.SEXES.items()),
+        validators=[DataRequired("Pilih L atau P.")],
+    )
+
+
+class PickForm(Form):
+    """The delegate picker of one Pokja (or of all): mode, members, quick picks.
+
+    The member checkboxes are checked against the Pokja's members by the view.
+    """
+
+    mode = RadioField(
+        "Yang diundang",
+        choices=list(vocab.INVITE_MODES.items()),
+        validators=[Optional()],
+    )
+    member_ids = SelectMultipleField("Utusan", coerce=int, validate_choice=False)
+    n = IntegerField(
+        "Jumlah per Pokja",
+        default=2,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=50, message="Isi 1 sampai 50 orang."),
+        ],
+    )
+    pick = StringField("Pilihan cepat", validators=[Optional(), Length(max=20)])
+
+
+class NewMeetingForm(MeetingForm):
+    form_token = FormTokenField()
 
 
 class MinutesForm(Form):
@@ -133,57 +185,29 @@ class GuestForm(Form):
         validators=[Optional(), Length(max=100)],
     )
     pokja_id = SelectField(
-        "Datang bersama Pokja", coerce=_optional_int, validators=[Optional()]
+        "Datang bersama Pokja", coerce=optional_int, validators=[Optional()]
     )
+    form_token = FormTokenField()
 
 
-class MemberForm(Form):
-    name = StringField(
-        "Nama lengkap",
-        filters=[clean_line],
-        validators=[DataRequired("Isi nama."), Length(max=100)],
-    )
-    sex = RadioField(
-        "Jenis kelamin",
-        choices=list(vocab.SEXES.items()),
-        validators=[DataRequired("Pilih laki-laki atau perempuan.")],
-    )
-    pokja_id = SelectField("Pokja", coerce=_optional_int)
-    jabatan = SelectField(
-        "Jabatan", choices=list(vocab.JABATAN.items()), default="anggota"
-    )
-    seksi = SelectField("Seksi", validators=[Optional()])
-    unsur = SelectField("Unsur", choices=list(vocab.UNSUR.items()))
-    phone = StringField(
-        "Telepon/WA",
-        description="Boleh dikosongkan.",
-        filters=[clean_line],
-        validators=[Optional(), Length(max=20), PHONE],
-        render_kw={"inputmode": "tel", "autocomplete": "off"},
-    )
-    active_from = DateField("Aktif sejak", validators=[Optional(), sensible_date])
-    active_until = DateField(
-        "Aktif sampai",
-        description="Isi bila anggota berhenti; ia tetap tercatat di rapat sebelumnya.",
-        validators=[Optional(), sensible_date],
-    )
-    is_active = BooleanField("Masih aktif", default=True)
+class EvidenceForm(Form):
+    """Photos or PDF scans of the signed daftar hadir, notulen, the activity."""
 
-    def validate_active_until(self, field) -> None:
-        """The end cannot come before the start."""
-        start = self.active_from.data
-        if field.data and start and field.data < start:
-            raise ValidationError("Tanggal berhenti tidak boleh sebelum tanggal mulai.")
-
-
-class ImportForm(Form):
-    file = FileField("Berkas CSV atau XLSX")
-    pokja_id = SelectField(
-        "Pokja (bila berkas tidak memuat kolom Pokja)",
-        coerce=_optional_int,
-        validators=[Optional()],
+    kind = RadioField(
+        "Jenis bukti",
+        choices=list(vocab.EVIDENCE_KINDS.items()),
+        default=vocab.SIGNED_SHEET,
+        validators=[Required("Pilih jenis bukti.")],
+    )
+    files = MultipleFileField(
+        "Foto atau pindaian",
+        description=(
+            "Foto (JPEG, PNG, HEIC) diperkecil dan dibersihkan dari data lokasi; "
+            "PDF hasil pindaian disimpan apa adanya (maksimal 10 MB, 40 halaman)."
+        ),
+        render_kw={"accept": "image/*,application/pdf"},
     )
 
-
-class ConfirmImportForm(Form):
-    token = StringField(validators=[DataRequired(), Length(max=64)])
+    def chosen(self) -> list:
+        """The files actually chosen (browsers send an empty part for none)."""
+        return [f for f in (self.files.data or []) if f and getattr(f, "filename", "")]

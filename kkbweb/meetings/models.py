@@ -1,4 +1,4 @@
-"""Members of a Pokja, meetings, invitations, attendance and walk-in guests.
+"""Meetings, invitations, attendance and walk-in guests (members: kkbweb.members).
 
 Dates and times of a meeting are the local (WIB) wall-clock values the invitation
 states: `Meeting.date` is a calendar date and `Meeting.start_time` a time of day,
@@ -12,93 +12,22 @@ columns, so monthly counts are plain SQL aggregates.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     String,
     Text,
     UniqueConstraint,
-    and_,
-    or_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kkbweb.extensions import db
+from kkbweb.marks import MarkResult, upsert_status
 from kkbweb.meetings import vocab
 from kkbweb.timeutil import utcnow
-
-
-class Member(db.Model):
-    """A person on a Pokja's roster (pengurus, kader, anggota)."""
-
-    __tablename__ = "member"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Fixed once the member has attendance: moving Pokja means a new member row,
-    # so a past meeting keeps the Pokja the person came from.
-    pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"))
-    name: Mapped[str] = mapped_column(String(100))
-    sex: Mapped[str] = mapped_column(String(1))
-    jabatan: Mapped[str] = mapped_column(String(30))
-    seksi: Mapped[str | None] = mapped_column(String(40))
-    unsur: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    active_from: Mapped[dt.date | None]
-    active_until: Mapped[dt.date | None]
-    is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    pokja = relationship("Pokja", lazy="raise_on_sql")
-
-    __table_args__ = (
-        Index("ix_member_pokja_name", "pokja_id", "name"),
-        CheckConstraint("sex IN ('L', 'P')", name="sex"),
-    )
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def jabatan_label(self) -> str:
-        return vocab.label(vocab.JABATAN, self.jabatan)
-
-    @property
-    def unsur_label(self) -> str:
-        return vocab.label(vocab.UNSUR, self.unsur)
-
-    def audit_dict(self) -> dict:
-        """Return the fields an audit row records."""
-        return {
-            "pokja_id": self.pokja_id,
-            "name": self.name,
-            "sex": self.sex,
-            "jabatan": self.jabatan,
-            "seksi": self.seksi,
-            "unsur": self.unsur,
-            "phone": self.phone,
-            "active_from": self.active_from,
-            "active_until": self.active_until,
-            "is_active": self.is_active,
-        }
-
-
-def on_roster(meeting_date, member=Member):
-    """Condition: the member belonged to the Pokja on the meeting's date.
-
-    `meeting_date` is a date or the Meeting.date column; `member` the Member
-    entity or an alias of it. A deactivated member without an end date is off
-    every roster; one with an end date stays on the rosters before that date.
-    """
-    return and_(
-        or_(member.active_from.is_(None), member.active_from <= meeting_date),
-        or_(member.active_until.is_(None), member.active_until >= meeting_date),
-        or_(member.is_active.is_(True), member.active_until.is_not(None)),
-    )
 
 
 class Meeting(db.Model):
@@ -165,19 +94,99 @@ class Meeting(db.Model):
 
 
 class MeetingPokja(db.Model):
-    """An invitation: this Pokja is invited to this meeting."""
+    """An invitation of a Pokja: all its active members, or chosen delegates.
+
+    mode "all": the members active on the meeting date are invited (plus anyone
+    marked); mode "delegates": exactly the MeetingInvitee rows of this Pokja.
+    """
 
     __tablename__ = "meeting_pokja"
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), primary_key=True)
     pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"), primary_key=True)
+    mode: Mapped[str] = mapped_column(
+        String(10), default=vocab.ALL_MEMBERS, server_default=vocab.ALL_MEMBERS
+    )
 
     meeting: Mapped[Meeting] = relationship(
         back_populates="invitations", lazy="raise_on_sql"
     )
 
-    # Scoping asks "is Pokja X invited?": an index led by the Pokja.
-    __table_args__ = (Index("ix_meeting_pokja_pokja", "pokja_id", "meeting_id"),)
+    __table_args__ = (
+        # Scoping asks "is Pokja X invited?": an index led by the Pokja.
+        Index("ix_meeting_pokja_pokja", "pokja_id", "meeting_id"),
+        CheckConstraint("mode IN ('all', 'delegates')", name="mode"),
+    )
+
+
+class MeetingInvitee(db.Model):
+    """A chosen delegate: this member is invited (their Pokja's mode "delegates")."""
+
+    __tablename__ = "meeting_invitee"
+
+    meeting_id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    # The member's Pokja, copied (as on attendance): counts and scoping need no join.
+    pokja_id: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        # A pick belongs to its Pokja's invitation: uninviting the Pokja (or
+        # deleting the meeting) removes its picks in the database.
+        ForeignKeyConstraint(
+            ["meeting_id", "pokja_id"],
+            ["meeting_pokja.meeting_id", "meeting_pokja.pokja_id"],
+            ondelete="CASCADE",
+        ),
+        # A member's history; a Pokja's delegates of one meeting.
+        Index("ix_meeting_invitee_member", "member_id"),
+        Index("ix_meeting_invitee_pokja", "pokja_id", "meeting_id"),
+    )
+
+
+class MeetingExternal(db.Model):
+    """An invited person outside the Pokja registry (narasumber, dinas, mitra),
+    with their own attendance status.
+
+    pokja_id: the Pokja that invited them (a Pokja's own meeting), or none for the
+    department's (then only department users see the name), as on guests.
+    """
+
+    __tablename__ = "meeting_external"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(100))  # jabatan/instansi
+    sex: Mapped[str] = mapped_column(String(1))
+    pokja_id: Mapped[int | None] = mapped_column(ForeignKey("pokja.id"))
+    status: Mapped[str | None] = mapped_column(String(12))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[dt.datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("sex IN ('L', 'P')", name="sex"),
+        CheckConstraint(
+            "status IS NULL OR status IN ('hadir', 'izin', 'sakit', 'tidak_hadir')",
+            name="status",
+        ),
+    )
+
+    def audit_dict(self) -> dict:
+        """Return the fields an audit row records."""
+        return {
+            "meeting_id": self.meeting_id,
+            "name": self.name,
+            "role": self.role,
+            "sex": self.sex,
+            "pokja_id": self.pokja_id,
+            "status": self.status,
+        }
 
 
 class Attendance(db.Model):
@@ -222,6 +231,9 @@ class MeetingGuest(db.Model):
     pokja_id: Mapped[int | None] = mapped_column(ForeignKey("pokja.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The form token of the walk-in form (kkbweb/formtokens.py), kept on the row
+    # as KIE entries keep theirs: the htmx add answers within the POST budget.
+    form_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     __table_args__ = (CheckConstraint("sex IN ('L', 'P')", name="sex"),)
 
@@ -236,53 +248,89 @@ class MeetingGuest(db.Model):
         }
 
 
-@dataclass(frozen=True)
-class MarkResult:
-    """What a mark did: `changed` is False for a repeat, `previous` None at first."""
+class OfflineEntry(db.Model):
+    """One queued roll-call entry (a mark or a walk-in) a device sent, by the key
+    the device made: applied once, whatever the number of resends."""
 
-    changed: bool
-    previous: str | None
-    id: int | None = None  # the attendance row, when changed
+    __tablename__ = "offline_entry"
 
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # "mark" or "guest"
+    device_at: Mapped[dt.datetime]  # the device's time, clamped to received_at
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 def mark_attendance(
     *, meeting_id: int, member_id: int, pokja_id: int, status: str, user_id: int | None
 ) -> MarkResult:
-    """Set a person's status at a meeting in one atomic statement.
-
-    INSERT ... ON CONFLICT (meeting_id, member_id) DO UPDATE: two organisers, a
-    double tap or a resent request can never make a second row, and the last
-    writer wins without an error. A repeat of the current status updates nothing
-    and returns no row, so it is not audited twice.
-    """
+    """Set a person's status at a meeting in one atomic statement
+    (kkbweb/marks.py: ON CONFLICT (meeting_id, member_id) DO UPDATE)."""
     if status not in vocab.ATTENDANCE_STATUSES:
         raise ValueError(f"unknown attendance status {status!r}")
-    dialect = db.session.get_bind().dialect.name
-    table = Attendance.__table__
-    stmt = _INSERTS[dialect](table).values(
-        meeting_id=meeting_id,
-        member_id=member_id,
-        pokja_id=pokja_id,
-        status=status,
-        previous_status=None,
-        marked_by_id=user_id,
-        marked_at=utcnow(),
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.meeting_id, table.c.member_id],
-        set_={
-            # Evaluated against the existing row: the status being replaced.
-            "previous_status": table.c.status,
-            "status": stmt.excluded.status,
-            "marked_by_id": stmt.excluded.marked_by_id,
-            "marked_at": stmt.excluded.marked_at,
+    return upsert_status(
+        Attendance.__table__,
+        ("meeting_id", "member_id"),
+        {
+            "meeting_id": meeting_id,
+            "member_id": member_id,
+            "pokja_id": pokja_id,
+            "status": status,
+            "marked_by_id": user_id,
+            "marked_at": utcnow(),
         },
-        where=table.c.status != stmt.excluded.status,
-    ).returning(table.c.id, table.c.previous_status)
-    row = db.session.execute(stmt).first()
-    if row is None:
-        return MarkResult(changed=False, previous=status)
-    return MarkResult(changed=True, previous=row.previous_status, id=row.id)
+    )
+
+
+class MeetingFile(db.Model):
+    """Evidence attached to a meeting: a photo or scan of the signed daftar hadir,
+    of handwritten notulen, or a photo of the activity (kkbweb/meetings/evidence.py).
+
+    The file lives under UPLOAD_FOLDER/meetings/ with a random name; images are
+    re-encoded JPEGs without metadata, PDF scans are kept as uploaded after a
+    check (kkbweb/pdfcheck.py).
+    """
+
+    __tablename__ = "meeting_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    # The name on the uploader's phone, shown to tell files apart.
+    original_name: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    # Of the stored bytes: the same photo or scan twice (a double tap, a resend,
+    # two copies racing) is one file; re-encoding the same photo gives the same.
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int | None]  # PDF only
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('daftar_hadir', 'notulen', 'foto')", name="evidence_kind"
+        ),
+        UniqueConstraint("meeting_id", "sha256"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return vocab.label(vocab.EVIDENCE_KINDS, self.kind)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.mimetype == "application/pdf"
+
+    def audit_dict(self) -> dict:
+        """Return the fields an audit row records."""
+        return {
+            "meeting_id": self.meeting_id,
+            "kind": self.kind,
+            "original_name": self.original_name,
+            "mimetype": self.mimetype,
+            "size_bytes": self.size_bytes,
+            "pages": self.pages,
+        }

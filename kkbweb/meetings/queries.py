@@ -1,4 +1,4 @@
-"""The selects behind the meeting pages, each scoped through kkbweb.auth.access.
+"""The selects behind the meeting pages, each scoped through kkbweb.access.
 
 Each function returns rows in one statement, so a page's query count does not
 grow with the number of people on the roster.
@@ -8,22 +8,46 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import Select, and_, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 
-from kkbweb.auth.access import scoped
+from kkbweb.access import scoped
 from kkbweb.auth.models import User
 from kkbweb.extensions import db
+from kkbweb.meetings import roster as roster_sql
 from kkbweb.meetings import rules, vocab
 from kkbweb.meetings.models import (
     Attendance,
     Meeting,
+    MeetingExternal,
+    MeetingFile,
     MeetingGuest,
+    MeetingInvitee,
     MeetingPokja,
-    Member,
-    on_roster,
 )
-from kkbweb.pokja.models import Pokja
+from kkbweb.meetings.totals import (
+    Totals,
+    external_context,
+    mark_context,
+    totals,
+    totals_columns,
+)
+from kkbweb.members.models import Member
+from kkbweb.pokja.models import Kecamatan, Pokja
+
+# The counts and the toggles' reads live in totals.py, the Undangan page's in
+# invitation_queries.py (split to keep each module readable).
+__all__ = ["Totals", "external_context", "mark_context", "totals", "totals_columns"]
 
 
 def meeting_in_pokja(pokja_id: int):
@@ -36,18 +60,78 @@ def visible_meetings(stmt: Select) -> Select:
     return scoped(stmt, meeting_in_pokja)
 
 
+def meeting_list(filters: dict) -> Select:
+    """The meetings of the list page: filtered, scoped, newest first.
+
+    `filters` holds q (title), jenis, status, pokja, dari and sampai (dates);
+    unknown kinds and statuses are ignored.
+    """
+    stmt = select(Meeting).order_by(Meeting.date.desc(), Meeting.id.desc())
+    if filters["q"]:
+        stmt = stmt.where(Meeting.title.icontains(filters["q"], autoescape=True))
+    if filters["jenis"] in vocab.MEETING_KINDS:
+        stmt = stmt.where(Meeting.kind == filters["jenis"])
+    if filters["status"] in vocab.MEETING_STATUSES:
+        stmt = stmt.where(Meeting.status == filters["status"])
+    if filters["pokja"]:
+        stmt = stmt.where(meeting_in_pokja(filters["pokja"]))
+    if filters["dari"]:
+        stmt = stmt.where(Meeting.date >= filters["dari"])
+    if filters["sampai"]:
+        stmt = stmt.where(Meeting.date <= filters["sampai"])
+    return visible_meetings(stmt)
+
+
+def invited_names(meeting_ids: list[int]) -> dict[int, list[str]]:
+    """meeting id -> names of the invited Pokja, by name; one statement."""
+    invited: dict[int, list[str]] = {}
+    if not meeting_ids:
+        return invited
+    rows = db.session.execute(
+        select(MeetingPokja.meeting_id, Pokja.display_name)
+        .join(Pokja, Pokja.id == MeetingPokja.pokja_id)
+        .where(MeetingPokja.meeting_id.in_(meeting_ids))
+        .order_by(Pokja.display_name)
+    )
+    for meeting_id, name in rows:
+        invited.setdefault(meeting_id, []).append(name)
+    return invited
+
+
+def meeting_in_use(meeting_id: int) -> bool:
+    """Whether anyone is recorded in the meeting (a mark, a guest, evidence)."""
+    return db.session.scalar(
+        select(
+            or_(
+                exists().where(Attendance.meeting_id == meeting_id),
+                exists().where(MeetingGuest.meeting_id == meeting_id),
+                exists().where(
+                    MeetingExternal.meeting_id == meeting_id,
+                    MeetingExternal.status.is_not(None),
+                ),
+                exists().where(MeetingFile.meeting_id == meeting_id),
+            )
+        )
+    )
+
+
 @dataclass
 class LoadedMeeting:
-    """A meeting with its organiser's name and invited Pokja (id -> name)."""
+    """A meeting with its organiser's name, invited Pokja (id -> name) and how
+    each is invited (id -> mode: all members or delegates)."""
 
     meeting: Meeting
     organiser_name: str | None
     pokja: dict[int, str]
     marked_pokja: set[int] = field(default_factory=set)
+    modes: dict[int, str] = field(default_factory=dict)
 
     @property
     def pokja_ids(self) -> list[int]:
         return list(self.pokja)
+
+    def mode(self, pokja_id: int) -> str:
+        return self.modes.get(pokja_id, vocab.ALL_MEMBERS)
 
 
 def load_meeting(meeting_id: int, with_marks: bool = False) -> LoadedMeeting:
@@ -56,7 +140,7 @@ def load_meeting(meeting_id: int, with_marks: bool = False) -> LoadedMeeting:
     with_marks also tells which invited Pokja already have attendance (those
     cannot be uninvited).
     """
-    columns = [Meeting, User.full_name, Pokja.id, Pokja.display_name]
+    columns = [Meeting, User.full_name, Pokja.id, Pokja.display_name, MeetingPokja.mode]
     if with_marks:
         columns.append(
             select(Attendance.id)
@@ -75,33 +159,48 @@ def load_meeting(meeting_id: int, with_marks: bool = False) -> LoadedMeeting:
     rows = db.session.execute(visible_meetings(stmt)).all()
     if not rows:
         abort(404)
-    loaded = LoadedMeeting(rows[0][0], rows[0][1], {r[2]: r[3] for r in rows})
+    loaded = LoadedMeeting(
+        rows[0][0],
+        rows[0][1],
+        {r[2]: r[3] for r in rows},
+        modes={r[2]: r[4] for r in rows},
+    )
     if with_marks:
-        loaded.marked_pokja = {r[2] for r in rows if r[4]}
+        loaded.marked_pokja = {r[2] for r in rows if r[5]}
     return loaded
 
 
-def _roster_conditions(meeting_id, meeting_date, member, attendance, invitation):
-    """Join and filter conditions shared by the roster and its count."""
-    return (
-        and_(
-            invitation.pokja_id == member.pokja_id, invitation.meeting_id == meeting_id
-        ),
-        and_(attendance.meeting_id == meeting_id, attendance.member_id == member.id),
-        or_(on_roster(meeting_date, member), attendance.id.is_not(None)),
-    )
+def _invitees():
+    """The aliases the roster selects join: invitation, mark, pick."""
+    return MeetingPokja, Attendance, MeetingInvitee
+
+
+MEMBER, OUTSIDER = "m", "x"  # the kinds of roster rows
 
 
 def roster(
-    meeting_id: int, meeting_date: dt.date, name: str = "", pokja_id: int | None = None
+    meeting_id: int,
+    meeting_date: dt.date,
+    name: str = "",
+    pokja_id: int | None = None,
+    with_addable: bool = False,
 ) -> list:
-    """Everyone on the roll call: the invited Pokja's members of the meeting date,
-    plus anyone already marked; the user's Pokja only; grouped by Pokja."""
-    invite, join_mark, keep = _roster_conditions(
-        meeting_id, meeting_date, Member, Attendance, MeetingPokja
+    """Everyone on the roll call, in one statement: the invited members and anyone
+    marked (kind MEMBER, with an `invited` flag), grouped by Pokja, then the
+    invited persons outside the Pokja (kind OUTSIDER; not with a Pokja filter);
+    all within the user's scope.
+
+    with_addable (a name search) also finds the invited Pokja's other members
+    active that day, who may be added as they arrive ("hadir, tidak diundang").
+    """
+    invitation, mark, invitee = _invitees()
+    invite, join_mark, join_pick = roster_sql.joins(
+        meeting_id, Member, mark, invitation, invitee
     )
-    stmt = (
+    which = roster_sql.markable if with_addable else roster_sql.listed
+    members = (
         select(
+            literal(MEMBER).label("kind"),
             Member.id,
             Member.name,
             Member.sex,
@@ -109,164 +208,83 @@ def roster(
             Member.unsur,
             Member.pokja_id,
             Pokja.display_name.label("pokja_name"),
-            Attendance.status,
+            mark.status,
             Member.seksi,
-            Attendance.marked_at,
+            mark.marked_at,
+            roster_sql.invited_flag(meeting_date, Member, mark, invitation, invitee),
         )
-        .join(MeetingPokja, invite)
+        .join(invitation, invite)
         .join(Pokja, Pokja.id == Member.pokja_id)
-        .outerjoin(Attendance, join_mark)
-        .where(keep)
-        .order_by(Pokja.display_name, Member.name, Member.id)
+        .outerjoin(mark, join_mark)
+        .outerjoin(invitee, join_pick)
+        .where(which(meeting_date, Member, mark, invitation, invitee))
     )
     if name:
-        stmt = stmt.where(Member.name.icontains(name, autoescape=True))
+        members = members.where(Member.name.icontains(name, autoescape=True))
     if pokja_id:
-        stmt = stmt.where(Member.pokja_id == pokja_id)
-    return db.session.execute(scoped(stmt, Member.pokja_id)).all()
+        members = members.where(Member.pokja_id == pokja_id)
+    members = scoped(members, Member.pokja_id)
+    if pokja_id:
+        stmt = members.order_by(Pokja.display_name, Member.name, Member.id)
+        return db.session.execute(stmt).all()
+    outsider = MeetingExternal
+    outsiders = select(
+        literal(OUTSIDER),
+        outsider.id,
+        outsider.name,
+        outsider.sex,
+        outsider.role,
+        cast(null(), String),
+        outsider.pokja_id,
+        cast(null(), String),
+        outsider.status,
+        cast(null(), String),
+        outsider.marked_at,
+        literal(1),
+    ).where(outsider.meeting_id == meeting_id)
+    if name:
+        outsiders = outsiders.where(outsider.name.icontains(name, autoescape=True))
+    outsiders = scoped(outsiders, outsider.pokja_id)
+    stmt = members.union_all(outsiders).order_by("kind", "pokja_name", "name", "id")
+    return db.session.execute(stmt).all()
 
 
 def roster_by_pokja(meeting_id: int, meeting_date: dt.date) -> list:
-    """Per invited Pokja: id, name, people on the roster, people already marked."""
-    invite, join_mark, keep = _roster_conditions(
-        meeting_id, meeting_date, Member, Attendance, MeetingPokja
+    """Per invited Pokja: id, name, people on the roll call, people already marked;
+    then the invited outsiders the user may see as one row with id None."""
+    invitation, mark, invitee = _invitees()
+    invite, join_mark, join_pick = roster_sql.joins(
+        meeting_id, Member, mark, invitation, invitee
     )
     stmt = (
         select(
             Member.pokja_id,
             Pokja.display_name,
             func.count(),
-            func.count(Attendance.id),
+            func.count(mark.id),
         )
-        .join(MeetingPokja, invite)
-        .join(Pokja, Pokja.id == Member.pokja_id)
-        .outerjoin(Attendance, join_mark)
-        .where(keep)
-        .group_by(Member.pokja_id, Pokja.display_name)
-        .order_by(Pokja.display_name)
-    )
-    return db.session.execute(scoped(stmt, Member.pokja_id)).all()
-
-
-# The totals' own aliases, built once: an alias copies every column of its table,
-# which cost a toggle ~3 ms of CPU when built per request. Sibling subqueries
-# may share one; none is used by an enclosing select.
-_ROSTER_MEMBER = aliased(Member, name="roster_member")
-_ROSTER_MARK = aliased(Attendance, name="roster_mark")
-_ROSTER_INVITATION = aliased(MeetingPokja, name="roster_invitation")
-_STATUS_MARK = aliased(Attendance, name="status_mark")
-_GUEST = aliased(MeetingGuest, name="guest_count")
-
-
-def totals_columns(meeting_id, meeting_date) -> list:
-    """Scalar subqueries counting the roster, each status and the guests.
-
-    `meeting_date` may be a date or the Meeting.date column (then the subqueries
-    correlate with the Meeting of the enclosing select). Aliases keep them from
-    correlating with a Member or Attendance the enclosing select also reads.
-    """
-    member, mark, invitation = _ROSTER_MEMBER, _ROSTER_MARK, _ROSTER_INVITATION
-    invite = and_(
-        invitation.pokja_id == member.pokja_id, invitation.meeting_id == meeting_id
-    )
-    join_mark = and_(mark.meeting_id == meeting_id, mark.member_id == member.id)
-    eligible = on_roster(meeting_date, member)
-    roster_count = scoped(
-        select(func.count())
-        .select_from(member)
         .join(invitation, invite)
+        .join(Pokja, Pokja.id == Member.pokja_id)
         .outerjoin(mark, join_mark)
-        .where(or_(eligible, mark.id.is_not(None))),
-        member.pokja_id,
+        .outerjoin(invitee, join_pick)
+        .where(roster_sql.listed(meeting_date, Member, mark, invitation, invitee))
+        .group_by(Member.pokja_id, Pokja.display_name)
     )
-    columns = [roster_count.scalar_subquery().label("roster")]
-    marks = _STATUS_MARK
-    for status in vocab.ATTENDANCE_STATUSES:
-        count = scoped(
-            select(func.count())
-            .select_from(marks)
-            .where(marks.meeting_id == meeting_id, marks.status == status),
-            marks.pokja_id,
-        )
-        columns.append(count.scalar_subquery().label(status))
-    guests = _GUEST
-    guest_count = scoped(
-        select(func.count()).select_from(guests).where(guests.meeting_id == meeting_id),
-        guests.pokja_id,
-    )
-    columns.append(guest_count.scalar_subquery().label("guests"))
-    return columns
-
-
-@dataclass
-class Totals:
-    """Counts for the totals bar: roster, each status, not yet marked, guests."""
-
-    roster: int
-    counts: dict[str, int]
-    guests: int
-
-    @classmethod
-    def from_row(cls, row) -> "Totals":
-        mapping = row._mapping
-        return cls(
-            roster=mapping["roster"] or 0,
-            counts={s: mapping[s] or 0 for s in vocab.ATTENDANCE_STATUSES},
-            guests=mapping["guests"] or 0,
-        )
-
-    @property
-    def not_marked(self) -> int:
-        return max(self.roster - sum(self.counts.values()), 0)
-
-    @property
-    def rate(self) -> float | None:
-        return rules.attendance_rate(self.counts[vocab.PRESENT], self.roster)
-
-    @property
-    def rate_text(self) -> str:
-        return rules.percent_text(self.rate)
-
-    def moved(self, old: str | None, new: str) -> "Totals":
-        """The totals after one person went from `old` (None: unmarked) to `new`."""
-        counts = dict(self.counts)
-        if old in counts:
-            counts[old] = max(counts[old] - 1, 0)
-        counts[new] = counts.get(new, 0) + 1
-        return Totals(self.roster, counts, self.guests)
-
-
-def totals(meeting_id: int, meeting_date: dt.date) -> Totals:
-    """The totals of one meeting within the user's scope; one statement."""
-    row = db.session.execute(select(*totals_columns(meeting_id, meeting_date))).one()
-    return Totals.from_row(row)
-
-
-def mark_context(meeting_id: int, member_id: int):
-    """For a toggle: meeting status, the member, their current status and the
-    totals, in one statement; None when the member is not on this roll call."""
-    invite, join_mark, keep = _roster_conditions(
-        Meeting.id, Meeting.date, Member, Attendance, MeetingPokja
-    )
-    stmt = (
+    outsiders = (
         select(
-            Meeting.status.label("meeting_status"),
-            Member.id,
-            Member.name,
-            Member.sex,
-            Member.jabatan,
-            Member.unsur,
-            Member.pokja_id,
-            Attendance.status,
-            *totals_columns(Meeting.id, Meeting.date),
+            cast(null(), Integer),
+            literal("Undangan lain"),
+            func.count(),
+            func.count(MeetingExternal.status),
         )
-        .select_from(Meeting)
-        .join(Member, Member.id == member_id)
-        .join(MeetingPokja, invite)
-        .outerjoin(Attendance, join_mark)
-        .where(Meeting.id == meeting_id, keep)
+        .where(MeetingExternal.meeting_id == meeting_id)
+        .having(func.count() > 0)
     )
-    return db.session.execute(scoped(stmt, Member.pokja_id)).first()
+    stmt = scoped(stmt, Member.pokja_id).union_all(
+        scoped(outsiders, MeetingExternal.pokja_id)
+    )
+    rows = db.session.execute(stmt).all()
+    return sorted(rows, key=lambda r: (r[0] is None, r[1]))
 
 
 def guests(meeting_id: int, pokja_id: int | None = None) -> list:
@@ -282,24 +300,40 @@ def guests(meeting_id: int, pokja_id: int | None = None) -> list:
     return db.session.execute(scoped(stmt, MeetingGuest.pokja_id)).all()
 
 
-def summary(meeting_id: int, meeting_date: dt.date) -> tuple[list, list]:
-    """Counts by Pokja x sex x status (None: not marked), and guests by Pokja x sex."""
-    invite, join_mark, keep = _roster_conditions(
-        meeting_id, meeting_date, Member, Attendance, MeetingPokja
+def guest_token_used(form_token: str) -> bool:
+    """Whether a walk-in form with this token already recorded its guest."""
+    stmt = select(MeetingGuest.id).where(MeetingGuest.form_token == form_token)
+    return db.session.scalar(stmt) is not None
+
+
+def summary(meeting_id: int, meeting_date: dt.date) -> tuple[list, list, list]:
+    """Counts by Pokja x sex x status (None: not marked) x invited, guests by
+    Pokja x sex, and the invited persons outside the Pokja by sex x status."""
+    invitation, mark, invitee = _invitees()
+    invite, join_mark, join_pick = roster_sql.joins(
+        meeting_id, Member, mark, invitation, invitee
     )
+    flag = roster_sql.invited_flag(meeting_date, Member, mark, invitation, invitee)
     marks = (
         select(
             Member.pokja_id,
             Pokja.display_name,
             Member.sex,
-            Attendance.status,
+            mark.status,
+            flag,
             func.count(),
         )
-        .join(MeetingPokja, invite)
+        .join(invitation, invite)
         .join(Pokja, Pokja.id == Member.pokja_id)
-        .outerjoin(Attendance, join_mark)
-        .where(keep)
-        .group_by(Member.pokja_id, Pokja.display_name, Member.sex, Attendance.status)
+        .outerjoin(mark, join_mark)
+        .outerjoin(invitee, join_pick)
+        .where(roster_sql.listed(meeting_date, Member, mark, invitation, invitee))
+        .group_by(Member.pokja_id, Pokja.display_name, Member.sex, mark.status, flag)
+    )
+    outsiders = (
+        select(MeetingExternal.sex, MeetingExternal.status, func.count())
+        .where(MeetingExternal.meeting_id == meeting_id)
+        .group_by(MeetingExternal.sex, MeetingExternal.status)
     )
     guest_rows = (
         select(
@@ -315,91 +349,63 @@ def summary(meeting_id: int, meeting_date: dt.date) -> tuple[list, list]:
     return (
         db.session.execute(scoped(marks, Member.pokja_id)).all(),
         db.session.execute(scoped(guest_rows, MeetingGuest.pokja_id)).all(),
+        db.session.execute(scoped(outsiders, MeetingExternal.pokja_id)).all(),
     )
 
 
-def form_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Pokja the user may invite and users who may organise, in ONE statement.
+def form_choices(user) -> tuple[list[tuple[int, str, int, str]], list[tuple]]:
+    """Pokja the user may invite (id, name, kecamatan id, kecamatan name) and
+    users who may organise (id, name), in ONE statement.
 
     Both lists feed the meeting form on every GET and POST; a UNION ALL keeps the
     POST within the six-statement budget.
     """
     pokja = scoped(
-        select(literal("p").label("kind"), Pokja.id, Pokja.display_name).where(
-            Pokja.is_active.is_(True)
-        ),
+        select(
+            literal("p").label("kind"),
+            Pokja.id,
+            Pokja.display_name.label("choice"),
+            Kecamatan.id.label("kecamatan_id"),
+            Kecamatan.display_name.label("kecamatan"),
+        )
+        .join(Kecamatan, Kecamatan.id == Pokja.kecamatan_id)
+        .where(Pokja.is_active.is_(True)),
         Pokja.id,
         user,
     )
     organisers = scoped(
-        select(literal("u").label("kind"), User.id, User.full_name).where(
-            User.active.is_(True), User.role.in_(rules.ORGANISER_ROLES)
-        ),
+        select(
+            literal("u").label("kind"),
+            User.id,
+            User.full_name,
+            cast(null(), Integer),
+            cast(null(), String),
+        ).where(User.active.is_(True), User.role.in_(rules.ORGANISER_ROLES)),
         User.pokja_id,
         user,
     )
     rows = db.session.execute(
-        pokja.union_all(organisers).order_by("kind", "display_name")
+        pokja.union_all(organisers).order_by("kind", "choice")
     ).all()
     return (
-        [(r[1], r[2]) for r in rows if r[0] == "p"],
+        [(r[1], r[2], r[3], r[4]) for r in rows if r[0] == "p"],
         [(r[1], r[2]) for r in rows if r[0] == "u"],
     )
 
 
-def pokja_choices(user) -> list[tuple[int, str]]:
-    """Active Pokja the user may see, by name."""
-    stmt = scoped(
-        select(Pokja.id, Pokja.display_name)
-        .where(Pokja.is_active.is_(True))
-        .order_by(Pokja.display_name),
-        Pokja.id,
-        user,
-    )
-    return [tuple(r) for r in db.session.execute(stmt).all()]
-
-
-def member_history(member_id: int, status=None) -> Select:
-    """The meetings whose roster held the member, newest first.
-
-    Pass `status=Attendance.status` to select it alongside (for counts);
-    pagination selects meetings only, see `member_statuses`.
-    """
-    columns = [Meeting] if status is None else [Meeting.id, status]
-    return (
-        select(*columns)
-        .join(MeetingPokja, MeetingPokja.meeting_id == Meeting.id)
-        .join(Member, Member.pokja_id == MeetingPokja.pokja_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id
-            ),
+def guest_of_meeting(meeting_id: int, guest_id: int):
+    """(guest, meeting status, meeting date) if the user may see the guest."""
+    return db.session.execute(
+        scoped(
+            select(MeetingGuest, Meeting.status, Meeting.date)
+            .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
+            .where(MeetingGuest.id == guest_id, MeetingGuest.meeting_id == meeting_id),
+            MeetingGuest.pokja_id,
         )
-        .where(
-            Member.id == member_id,
-            or_(on_roster(Meeting.date), Attendance.id.is_not(None)),
-        )
-        .order_by(Meeting.date.desc(), Meeting.id.desc())
-    )
+    ).first()
 
 
-def member_statuses(member_id: int, meeting_ids: list[int]) -> dict[int, str]:
-    """The member's status at each of these meetings (absent key: not marked)."""
-    if not meeting_ids:
-        return {}
-    rows = db.session.execute(
-        select(Attendance.meeting_id, Attendance.status).where(
-            Attendance.member_id == member_id, Attendance.meeting_id.in_(meeting_ids)
-        )
-    )
-    return dict(rows.all())
-
-
-def member_history_counts(member_id: int) -> dict[str | None, int]:
-    """How often the member was hadir, izin, ... across all their meetings."""
-    history = member_history(member_id, Attendance.status).order_by(None).subquery()
-    rows = db.session.execute(
-        select(history.c.status, func.count()).group_by(history.c.status)
-    ).all()
-    return {status: n for status, n in rows}
+def invited_pokja_ids(meeting_id: int) -> list[int]:
+    """The Pokja a meeting invites (for the lock of a finished meeting)."""
+    stmt = select(MeetingPokja.pokja_id).where(MeetingPokja.meeting_id == meeting_id)
+    return list(db.session.scalars(stmt))

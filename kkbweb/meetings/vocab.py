@@ -25,6 +25,37 @@ MEETING_KINDS = {
     "lainnya": "Lainnya",
 }
 
+# Kinds kept for the meetings recorded with them before issue 14, no longer
+# offered for new meetings: a poktan session is attended by families (menu
+# Poktan), a Posyandu is a service with counts (menu Posyandu & PAUD). Old
+# records stay what they were (a meeting of the Pokja's officers) and keep
+# their kind when edited; the reports count them as meetings, as before.
+RETIRED_KINDS = frozenset(
+    {
+        "poktan_bkb",
+        "poktan_bkr",
+        "poktan_bkl",
+        "poktan_uppka",
+        "poktan_pikr",
+        "posyandu",
+    }
+)
+RETIRED_KINDS_HINT = (
+    "Pertemuan poktan (BKB, BKR, BKL, UPPKA, PIK-R) dicatat di menu Poktan; "
+    "Posyandu dan PAUD di menu Posyandu & PAUD."
+)
+
+
+def kind_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The kinds a meeting form offers: all but the retired ones, unless the
+    meeting being edited already has one."""
+    return [
+        (key, label)
+        for key, label in MEETING_KINDS.items()
+        if key not in RETIRED_KINDS or key == current
+    ]
+
+
 SCHEDULED = "dijadwalkan"
 ONGOING = "berlangsung"
 FINISHED = "selesai"
@@ -34,6 +65,27 @@ MEETING_STATUSES = {
     FINISHED: "Selesai",
 }
 
+# How a Pokja is invited (meeting_pokja.mode).
+ALL_MEMBERS = "all"
+DELEGATES = "delegates"
+INVITE_MODES = {
+    ALL_MEMBERS: "Semua anggota aktif",
+    DELEGATES: "Utusan terpilih",
+}
+# Jabatan in the order delegates are picked ("N orang per Pokja").
+JABATAN_RANK = (
+    "ketua",
+    "wakil_ketua",
+    "sekretaris",
+    "bendahara",
+    "koordinator_seksi",
+    "anggota",
+    "penasehat",
+    "pelindung",
+)
+# The quick pick "ketua + sekretaris".
+CORE_JABATAN = ("ketua", "sekretaris")
+
 PRESENT = "hadir"
 ATTENDANCE_STATUSES = {
     PRESENT: "Hadir",
@@ -42,6 +94,7 @@ ATTENDANCE_STATUSES = {
     "tidak_hadir": "Tidak hadir",
 }
 NOT_MARKED_LABEL = "Belum ditandai"
+UNINVITED_LABEL = "Hadir, tidak diundang"
 
 SEXES = {"L": "Laki-laki", "P": "Perempuan"}
 
@@ -94,3 +147,13 @@ def label(vocabulary: dict[str, str], key: str | None) -> str:
     if not key:
         return ""
     return vocabulary.get(key, key)
+
+
+# What an organiser attaches to a meeting as evidence (SPJ): the signed sheet
+# first, because the recap asks whether there is one.
+SIGNED_SHEET = "daftar_hadir"
+EVIDENCE_KINDS = {
+    SIGNED_SHEET: "Daftar hadir bertanda tangan",
+    "notulen": "Notulen (tulisan tangan)",
+    "foto": "Foto kegiatan",
+}

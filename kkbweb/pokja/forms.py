@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from kkbweb.forms import Form
-from kkbweb.pokja.models import KAMPUNG_KB_CLASSES
+from kkbweb.formtokens import FormTokenField
 
 KODE_KELURAHAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
@@ -31,11 +31,6 @@ class PokjaForm(Form):
         ],
     )
     kecamatan_id = SelectField("Kecamatan", coerce=int)
-    kampung_kb_class = SelectField(
-        "Klasifikasi Kampung KB",
-        choices=[("", "— belum ditetapkan —")] + list(KAMPUNG_KB_CLASSES.items()),
-        validators=[Optional()],
-    )
     address = StringField(
         "Alamat sekretariat", validators=[Optional(), Length(max=200)]
     )
@@ -48,3 +43,7 @@ class PokjaForm(Form):
         ],
     )
     is_active = BooleanField("Aktif", default=True)
+
+
+class NewPokjaForm(PokjaForm):
+    form_token = FormTokenField()

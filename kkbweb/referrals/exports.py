@@ -13,11 +13,11 @@ from sqlalchemy.orm import aliased
 
 from kkbweb.auth.models import User
 from kkbweb.extensions import db
+from kkbweb.nik import mask_nik
 from kkbweb.pokja.models import Pokja
 from kkbweb.referrals import routing, workflow
 from kkbweb.referrals.models import Referral, Resident, format_code
-from kkbweb.referrals.nik import mask_nik
-from kkbweb.referrals.service import QueueFilters
+from kkbweb.referrals.queries import QueueFilters
 from kkbweb.spreadsheets import download, safe_cell
 from kkbweb.timeutil import to_wib
 

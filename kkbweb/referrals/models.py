@@ -8,25 +8,28 @@ monthly counts and days from intake to hand-over are single SQL aggregates.
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kkbweb.extensions import db
-from kkbweb.referrals import routing, workflow
-from kkbweb.referrals.nik import mask_nik
+from kkbweb.nik import mask_nik
+from kkbweb.referrals import routing, vocab, workflow
 from kkbweb.timeutil import utcnow
 
 CODE_PREFIX = "RJK"
-OPEN_STATUSES = tuple(s for s in workflow.STATUSES if workflow.is_open(s))
 # The few open referrals among years of closed ones: a partial index serves the
-# queue (see service.open_condition, which writes the same list into queries).
+# queue (see queries.open_condition, which writes the same list into queries).
+# The list is workflow's: changing the open set there needs a migration.
+OPEN_STATUSES = workflow.OPEN_STATUSES
 OPEN_PREDICATE = text(
     "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 )
@@ -131,6 +134,18 @@ class Referral(db.Model):
     handed_over_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=1)
     intake_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The family and the event (issue 17): the KK, its marital status as printed,
+    # whether the (parents') marriage is unregistered, the event and where.
+    kk_number: Mapped[str | None] = mapped_column(String(16))
+    marital_status: Mapped[str | None] = mapped_column(String(24))
+    unregistered: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    event_date: Mapped[date | None] = mapped_column(Date)
+    event_place: Mapped[str | None] = mapped_column(String(120))
+    # Marriages: the kecamatan of the akad (decides the KUA).
+    event_kecamatan: Mapped[str | None] = mapped_column(String(40))
+    ktp_reason: Mapped[str | None] = mapped_column(String(12))
 
     resident = relationship("Resident", lazy="raise_on_sql")
     pokja = relationship("Pokja", lazy="raise_on_sql")
@@ -147,6 +162,14 @@ class Referral(db.Model):
         back_populates="referral",
         lazy="raise_on_sql",
         order_by="(ReferralEvent.at, ReferralEvent.id)",
+    )
+    persons: Mapped[list["ReferralPerson"]] = relationship(
+        back_populates="referral",
+        lazy="raise_on_sql",
+        order_by="(ReferralPerson.sort, ReferralPerson.id)",
+    )
+    documents: Mapped[list["ReferralDocument"]] = relationship(
+        lazy="raise_on_sql", order_by="ReferralDocument.id"
     )
 
     __table_args__ = (
@@ -189,6 +212,10 @@ class Referral(db.Model):
     def is_open(self) -> bool:
         return workflow.is_open(self.status)
 
+    @property
+    def marital_label(self) -> str:
+        return vocab.MARITAL_LABELS.get(self.marital_status or "", "")
+
     def audit_dict(self) -> dict:
         """The fields an audit row records."""
         return {
@@ -203,6 +230,67 @@ class Referral(db.Model):
             "holder": self.holder,
             "assigned_to_id": self.assigned_to_id,
             "notes": self.notes,
+            "kk_number": self.kk_number,
+            "marital_status": self.marital_status,
+            "unregistered": self.unregistered,
+            "event_date": self.event_date.isoformat() if self.event_date else None,
+            "event_place": self.event_place,
+            "event_kecamatan": self.event_kecamatan,
+            "ktp_reason": self.ktp_reason,
+        }
+
+
+class ReferralPerson(db.Model):
+    """A resident a case concerns, in a role of its document type (vocab)."""
+
+    __tablename__ = "referral_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    sort: Mapped[int] = mapped_column(default=0)
+
+    referral: Mapped[Referral] = relationship(
+        back_populates="persons", lazy="raise_on_sql"
+    )
+    resident = relationship("Resident", lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("referral_id", "resident_id", "role"),)
+
+    @property
+    def role_label(self) -> str:
+        return vocab.ROLE_LABELS.get(self.role, self.role)
+
+
+class ReferralDocument(db.Model):
+    """The issued document's PDF or photo, attached to its case (NIK-bearing)."""
+
+    __tablename__ = "referral_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("referral_id", "sha256"),)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.mimetype == "application/pdf"
+
+    def audit_dict(self) -> dict:
+        return {
+            "original_name": self.original_name,
+            "mimetype": self.mimetype,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
         }
 
 
@@ -243,6 +331,8 @@ class ReferralEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
     holder: Mapped[str | None] = mapped_column(String(10))
+    # The day the step really happened (at the desk), when not the day recorded.
+    happened_on: Mapped[date | None] = mapped_column(Date)
 
     referral: Mapped[Referral] = relationship(
         back_populates="events", lazy="raise_on_sql"
@@ -262,6 +352,37 @@ class ReferralEvent(db.Model):
         return workflow.HOLDER_LABELS.get(self.holder or "", "")
 
 
+# Every case's first history line is written by the database with the case:
+# who and when are the row's own, the status is the first one (a demo row may be
+# inserted in a later status, its later steps are its own lines). Intake, a
+# sidang's batch and the demo alike; one statement less per POST (QUALITY.md).
+_FIRST_EVENT = (
+    "INSERT INTO referral_event (referral_id, kind, from_status, to_status, "
+    f"user_id, at, note, holder) VALUES (NEW.id, '{EVENT_STATUS}', NULL, "
+    f"'{workflow.DIAJUKAN}', NEW.created_by_id, NEW.created_at, 'Rujukan dibuat.', "
+    f"'{workflow.HOLDER[workflow.DIAJUKAN]}');"
+)
+FIRST_EVENT_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER referral_first_event AFTER INSERT ON referral "
+        f"BEGIN {_FIRST_EVENT} END"
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION referral_first_event() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN {_FIRST_EVENT} RETURN NEW; END $$",
+        "CREATE TRIGGER referral_first_event AFTER INSERT ON referral "
+        "FOR EACH ROW EXECUTE FUNCTION referral_first_event()",
+    ],
+}
+
+
+@event.listens_for(ReferralEvent.__table__, "after_create")
+def _first_event(table, connection, **_kw) -> None:
+    """Install the trigger when tests create the schema directly."""
+    for statement in FIRST_EVENT_SQL.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
 class ChecklistItem(db.Model):
     """A paper required for a document type; the admin edits the list."""
 
@@ -272,6 +393,12 @@ class ChecklistItem(db.Model):
     label: Mapped[str] = mapped_column(String(200))
     sort: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Copied into a case only when this holds (vocab.CONDITION_LABELS); None: always.
+    condition: Mapped[str | None] = mapped_column(String(30))
+
+    @property
+    def condition_label(self) -> str:
+        return vocab.CONDITION_LABELS.get(self.condition or "", self.condition or "")
 
     def audit_dict(self) -> dict:
         return {
@@ -279,4 +406,89 @@ class ChecklistItem(db.Model):
             "label": self.label,
             "sort": self.sort,
             "active": self.active,
+            "condition": self.condition,
         }
+
+
+# -- unregistered marriages and sidang isbat terpadu ---------------------------------
+
+COUPLE_OPEN = "belum_tercatat"
+COUPLE_ISBAT = "isbat_dikabulkan"
+COUPLE_DONE = "tercatat"
+COUPLE_LABELS = {
+    COUPLE_OPEN: "Nikah belum tercatat",
+    COUPLE_ISBAT: "Isbat dikabulkan",
+    COUPLE_DONE: "Tercatat (buku nikah terbit)",
+}
+
+
+class Couple(db.Model):
+    """A couple married without registration ("nikah belum tercatat")."""
+
+    __tablename__ = "referral_couple"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pokja_id: Mapped[int] = mapped_column(ForeignKey("pokja.id"), index=True)
+    husband_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    wife_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    source_referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    status: Mapped[str] = mapped_column(String(20), default=COUPLE_OPEN)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    husband = relationship("Resident", foreign_keys=[husband_id], lazy="raise_on_sql")
+    wife = relationship("Resident", foreign_keys=[wife_id], lazy="raise_on_sql")
+    pokja = relationship("Pokja", lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("husband_id", "wife_id"),)
+
+    @property
+    def status_label(self) -> str:
+        return COUPLE_LABELS.get(self.status, self.status)
+
+
+class IsbatSession(db.Model):
+    """A sidang isbat terpadu: court, KUA and Disdukcapil on one day."""
+
+    __tablename__ = "referral_isbat_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    place: Mapped[str] = mapped_column(String(160))
+    court: Mapped[str] = mapped_column(String(120))
+    kua: Mapped[str] = mapped_column(String(120))
+    disdukcapil: Mapped[str] = mapped_column(String(160))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def audit_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "place": self.place,
+            "court": self.court,
+            "kua": self.kua,
+            "disdukcapil": self.disdukcapil,
+        }
+
+
+class IsbatEntry(db.Model):
+    """A couple in a sidang isbat terpadu, its itsbat case and its outcome."""
+
+    __tablename__ = "referral_isbat_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("referral_isbat_session.id"), index=True
+    )
+    couple_id: Mapped[int] = mapped_column(ForeignKey("referral_couple.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    granted: Mapped[bool | None] = mapped_column(Boolean)
+    buku_nikah: Mapped[bool] = mapped_column(default=False)
+    kk_updated: Mapped[bool] = mapped_column(default=False)
+    children_akta: Mapped[bool] = mapped_column(default=False)
+    followups_at: Mapped[datetime | None]
+
+    couple = relationship("Couple", lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("session_id", "couple_id"),)

@@ -1,6 +1,27 @@
-"""Where each civil document is issued, and the papers a referral needs."""
+"""Where each civil document is issued (no Flask, no database).
 
-from dataclasses import dataclass
+The 8 KUA come from data/cilegon_offices.csv, a verbatim copy of
+../shared/domain/cilegon_offices.csv. A Muslim marriage goes to the KUA of the
+kecamatan where the akad is held, whatever the catin's home kecamatan; a catin from
+another kecamatan brings the home KUA's rekomendasi (checklist_rules). The papers
+themselves: checklist_rules.py (re-exported here for older callers).
+"""
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kkbweb.referrals import checklist_rules, vocab
+from kkbweb.referrals.checklist_rules import (  # noqa: F401 (older callers)
+    DEFAULT_CHECKLISTS,
+    PaperProgress,
+    is_substitute,
+    paper_progress,
+    replaced_paper,
+)
+
+OFFICES_FILE = Path(__file__).parent / "data" / "cilegon_offices.csv"
+WILAYAH_FILE = Path(__file__).parent / "data" / "cilegon_wilayah.csv"
 
 DOC_TYPES = {
     "akta_kelahiran": "Akta kelahiran",
@@ -11,6 +32,7 @@ DOC_TYPES = {
     "ktp_el": "KTP-el",
     "kia": "Kartu Identitas Anak (KIA)",
     "akta_kematian": "Akta kematian",
+    "ikd": "Aktivasi IKD (KTP digital)",
 }
 
 # The six religions served by the state plus penghayat kepercayaan, as on the KK.
@@ -56,6 +78,7 @@ _DISDUKCAPIL_NOTES = {
     "ktp_el": "Warga harus datang untuk perekaman (foto, sidik jari, iris).",
     "kia": "Untuk anak di bawah 17 tahun; anak 5 tahun ke atas perlu pas foto.",
     "akta_kematian": "Laporkan kematian paling lambat 30 hari.",
+    "ikd": "Aktivasi Identitas Kependudukan Digital di loket; bawa ponsel sendiri.",
 }
 
 
@@ -77,14 +100,41 @@ def normalize_religion(religion: str | None) -> str | None:
     return value if value in RELIGIONS else None
 
 
+def _load_kua() -> dict[str, str]:
+    """{kecamatan (lower case): KUA name} of the 8 KUA in cilegon_offices.csv."""
+    with OFFICES_FILE.open(encoding="utf-8", newline="") as handle:
+        return {
+            checklist_rules.same_kecamatan(row["kecamatan"]): row["name"]
+            for row in csv.DictReader(handle)
+            if row["office_type"] == "KUA"
+        }
+
+
+def _load_kecamatan() -> list[str]:
+    """The kecamatan names of Cilegon in code order (cilegon_wilayah.csv)."""
+    with WILAYAH_FILE.open(encoding="utf-8", newline="") as handle:
+        names: list[str] = []
+        for row in csv.DictReader(handle):
+            if row["kecamatan"] not in names:
+                names.append(row["kecamatan"])
+        return names
+
+
+KUA_BY_KECAMATAN = _load_kua()
+KECAMATAN_NAMES = _load_kecamatan()
+
+
 def _kua_name(kecamatan_name: str | None) -> str:
     """Name the KUA of a kecamatan, accepting 'Cibeber' or 'Kecamatan Cibeber'."""
+    key = checklist_rules.same_kecamatan(kecamatan_name)
+    if key in KUA_BY_KECAMATAN:
+        return KUA_BY_KECAMATAN[key]
     name = " ".join((kecamatan_name or "").split())
     if name.lower().startswith("kecamatan "):
         name = name[len("kecamatan ") :]
     if not name:
         # Still a useful suggestion: every kecamatan in Cilegon has its own KUA.
-        return "KUA kecamatan tempat tinggal"
+        return "KUA kecamatan tempat akad"
     return f"KUA Kecamatan {name}"
 
 
@@ -151,77 +201,115 @@ def suggest_destination(
     return Destination(DISDUKCAPIL, DISDUKCAPIL_NAME, _DISDUKCAPIL_NOTES[doc_type])
 
 
-# Seed data for the editable checklist table: what a Pokja cadre asks the resident
-# to bring. Lines starting "Pengganti" are alternatives, not extra papers, so a
-# resident without a birth letter or marriage book is not turned away.
-DEFAULT_CHECKLISTS = {
-    "akta_kelahiran": [
-        "Surat keterangan lahir dari bidan, puskesmas, atau rumah sakit",
-        "Buku nikah atau akta perkawinan orang tua",
-        "Kartu Keluarga (KK)",
-        "KTP-el ayah dan ibu",
-        "Formulir F-2.01 (pelaporan pencatatan sipil)",
-        "Pengganti surat keterangan lahir: SPTJM data kelahiran + 2 saksi",
-        "Pengganti buku nikah/akta perkawinan: SPTJM suami istri + 2 saksi",
-    ],
-    "buku_nikah": [
-        "Surat pengantar nikah dari kelurahan (formulir N1-N4)",
-        "KTP-el calon suami dan calon istri",
-        "Kartu Keluarga (KK) calon suami dan calon istri",
-        "Akta kelahiran calon suami dan calon istri",
-        "Pas foto 2x3 dan 4x6 latar biru",
-        "Surat izin orang tua bagi calon pengantin di bawah 21 tahun",
-        "Dispensasi kawin dari Pengadilan Agama bagi calon di bawah 19 tahun",
-        "Akta cerai atau akta kematian pasangan bagi duda/janda",
-        "Surat rekomendasi nikah bila akad di luar kecamatan tempat tinggal",
-        "Izin komandan/atasan bagi anggota TNI/Polri",
-    ],
-    "akta_perkawinan": [
-        "Surat perkawinan dari pemuka agama atau pemuka penghayat kepercayaan",
-        "KTP-el kedua mempelai",
-        "Kartu Keluarga (KK) kedua mempelai",
-        "Akta kelahiran kedua mempelai",
-        "Pas foto berdampingan suami istri",
-        "KTP-el 2 orang saksi",
-        "Formulir F-2.01 (pelaporan pencatatan sipil)",
-        "Dispensasi kawin dari pengadilan bagi calon di bawah 19 tahun",
-        "Akta cerai atau akta kematian pasangan bagi duda/janda",
-    ],
-    "itsbat_nikah": [
-        "Surat permohonan itsbat nikah",
-        "KTP-el suami dan istri",
-        "Kartu Keluarga (KK)",
-        "Surat keterangan dari KUA bahwa perkawinan belum tercatat",
-        "Surat keterangan nikah dari kelurahan",
-        "Identitas 2 orang saksi akad nikah",
-        "Panjar biaya perkara, atau SKTM dari kelurahan untuk perkara prodeo",
-    ],
-    "kk": [
-        "KK lama (bila ada perubahan atau penggantian)",
-        "Buku nikah atau akta perkawinan (untuk KK baru)",
-        "Surat keterangan pindah (bagi pendatang)",
-        "Akta kelahiran, kematian, atau cerai bila KK berubah karenanya",
-        "Formulir biodata keluarga (F-1.01)",
-    ],
-    "ktp_el": [
-        "Kartu Keluarga (KK)",
-        "Sudah berusia 17 tahun, atau buku nikah bila sudah kawin",
-        "KTP-el lama bila rusak atau ada perubahan data",
-        "Surat keterangan hilang dari kepolisian bila KTP-el hilang",
-        "Hadir untuk perekaman (foto, sidik jari, iris)",
-    ],
-    "kia": [
-        "Kutipan akta kelahiran anak",
-        "Kartu Keluarga (KK) orang tua/wali",
-        "KTP-el ayah dan ibu/wali",
-        "Pas foto anak berwarna 2x3 (anak usia 5 tahun ke atas)",
-    ],
-    "akta_kematian": [
-        "Surat keterangan kematian dari rumah sakit, puskesmas, dokter, atau kelurahan",
-        "Kartu Keluarga (KK) almarhum/almarhumah",
-        "KTP-el almarhum/almarhumah",
-        "KTP-el pelapor",
-        "Formulir F-2.01 (pelaporan pencatatan sipil)",
-        "Pengganti surat keterangan kematian: SPTJM data kematian + 2 saksi",
-    ],
-}
+# -- couples and children -------------------------------------------------------------
+
+SEMA_WARNING = (
+    "Pasangan beda agama: sejak SEMA No. 2 Tahun 2023 pengadilan tidak mengabulkan "
+    "permohonan pencatatan perkawinan antar-umat beragama, jadi KUA maupun "
+    "Disdukcapil tidak dapat mencatatnya. Jelaskan kepada pasangan sebelum berkas "
+    "dikumpulkan."
+)
+
+
+@dataclass(frozen=True)
+class MarriageRoute:
+    """Where a couple registers, what to warn about, and who needs a rekomendasi."""
+
+    destination: Destination
+    warnings: tuple[str, ...] = ()
+    # Roles of the catin whose home kecamatan is not the kecamatan of the akad.
+    rekomendasi_for: tuple[str, ...] = ()
+
+
+def marriage_route(
+    doc_type: str,
+    religions: dict[str, str | None],
+    akad_kecamatan: str | None,
+    home_kecamatans: dict[str, str | None],
+) -> MarriageRoute:
+    """Route a marriage by BOTH catin's religions and the kecamatan of the akad.
+
+    religions / home_kecamatans: {"calon_suami": ..., "calon_istri": ...}.
+    """
+    codes = {role: normalize_religion(value) for role, value in religions.items()}
+    known = {code for code in codes.values() if code}
+    warnings: list[str] = []
+    if len(known) > 1:
+        warnings.append(SEMA_WARNING)
+        destination = Destination(
+            DISDUKCAPIL,
+            DISDUKCAPIL_NAME,
+            "Agama kedua catin berbeda: tujuan tidak dapat ditentukan.",
+        )
+        return MarriageRoute(destination, tuple(warnings))
+    religion = next(iter(known)) if known and None not in codes.values() else None
+    if known and religion is None:
+        # One catin's religion is missing: route by the known one, but say so.
+        religion = next(iter(known))
+        warnings.append(
+            "Agama salah satu catin belum diisi: pastikan keduanya seagama "
+            "sebelum berkas dikumpulkan."
+        )
+    if not checklist_rules.same_kecamatan(akad_kecamatan) and religion == "islam":
+        # Unknown yet: the akad is most often held at the bride's home.
+        akad_kecamatan = home_kecamatans.get("calon_istri") or home_kecamatans.get(
+            "calon_suami"
+        )
+        warnings.append(
+            "Kecamatan tempat akad belum diisi: dianggap kecamatan tempat tinggal "
+            "calon istri. Nikah dicatat KUA kecamatan tempat akad, bukan kecamatan "
+            "tempat tinggal."
+        )
+    destination = _marriage_destination(doc_type, religion, akad_kecamatan)
+    rekomendasi: list[str] = []
+    if destination.code == KUA:
+        akad = checklist_rules.same_kecamatan(akad_kecamatan)
+        for role, home in home_kecamatans.items():
+            if akad and home and checklist_rules.same_kecamatan(home) != akad:
+                rekomendasi.append(role)
+    return MarriageRoute(destination, tuple(warnings), tuple(rekomendasi))
+
+
+BELUM_TERCATAT_PHRASE = (
+    "anak dari ayah dan ibu yang perkawinannya belum tercatat sesuai ketentuan "
+    "peraturan perundang-undangan"
+)
+
+
+@dataclass(frozen=True)
+class BirthRoute:
+    """How a child's akta treats the parents' marriage."""
+
+    route: str  # "buku_nikah", "f204", "ibu_saja"
+    consequence: str = ""
+    suggest_itsbat: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def birth_route(unregistered: bool, kk_status: str | None) -> BirthRoute:
+    """The parents' marriage for a child's akta: buku nikah, F-2.04, or mother only.
+
+    The SPTJM of husband and wife (F-2.04) replaces the buku nikah only when the KK
+    shows the couple as married; the akta then carries the "belum tercatat" phrase.
+    """
+    if not unregistered:
+        return BirthRoute("buku_nikah")
+    itsbat = (
+        "Sarankan itsbat nikah (sidang isbat terpadu) agar perkawinan tercatat; "
+        "setelah itu akta anak dapat diperbarui."
+    )
+    if kk_status in vocab.MARRIED_ON_KK:
+        return BirthRoute(
+            "f204",
+            f"Akta kelahiran akan memuat frasa \u201c{BELUM_TERCATAT_PHRASE}\u201d.",
+            True,
+            (itsbat,),
+        )
+    return BirthRoute(
+        "ibu_saja",
+        "KK belum menunjukkan orang tua kawin, jadi SPTJM F-2.04 belum dapat "
+        "dipakai: akta hanya mencantumkan nama ibu. Ubah dulu status KK menjadi "
+        "kawin belum tercatat (SPTJM F-1.05).",
+        True,
+        (itsbat,),
+    )

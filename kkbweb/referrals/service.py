@@ -1,42 +1,31 @@
-"""Referral rules that touch the database: codes, intake, moves, queue filters."""
+"""Referral writes, each with its audit row in the same transaction: intake,
+moves, assignment, edits, papers, residents, checklists; and the configured
+limits and destination addresses. The caller commits."""
 
-import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    bindparam,
-    case,
-    false,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import false, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kkbweb.audit.log import record
-from kkbweb.auth.access import pokja_condition
 from kkbweb.extensions import db
-from kkbweb.referrals import routing, workflow
+from kkbweb.referrals import checklist_rules, queries, routing, vocab, workflow
 from kkbweb.referrals.models import (
     EVENT_ASSIGN,
     EVENT_EDIT,
     EVENT_STATUS,
-    OPEN_STATUSES,
     ChecklistItem,
     Referral,
     ReferralEvent,
     ReferralPaper,
+    ReferralPerson,
     Resident,
     format_code,
 )
-from kkbweb.requests import MAX_ID, parse_id
 from kkbweb.timeutil import to_wib
+
+WIB_OFFSET = timedelta(hours=7)  # Asia/Jakarta has no daylight saving time
 
 # A retry only happens when a parallel intake committed the same number first, so
 # n parallel intakes need at most n attempts; 20 is far beyond any Pokja office.
@@ -57,19 +46,6 @@ def overdue_limits() -> dict[str, int | None]:
     """Days per status before a referral is overdue (REFERRAL_OVERDUE_DAYS)."""
     configured = current_app.config.get("REFERRAL_OVERDUE_DAYS") or {}
     return {**workflow.DEFAULT_OVERDUE_DAYS, **configured}
-
-
-def overdue_condition(now: datetime, limits: dict[str, int | None]) -> ColumnElement:
-    """SQL for "waited in its status at least its limit" (same rule as is_overdue)."""
-    parts = [
-        and_(
-            Referral.status == status,
-            Referral.status_changed_at <= now - timedelta(days=days),
-        )
-        for status, days in limits.items()
-        if days is not None and workflow.is_open(status)
-    ]
-    return or_(*parts) if parts else false()
 
 
 # -- destinations ----------------------------------------------------------------
@@ -123,13 +99,19 @@ def suggestions(
 
 
 def ensure_checklists() -> int:
-    """Seed the checklist table from routing.DEFAULT_CHECKLISTS when it is empty."""
+    """Seed the checklist table from checklist_rules.DEFAULT_ITEMS when empty."""
     if db.session.scalar(select(ChecklistItem.id).limit(1)) is not None:
         return 0
     rows = [
-        {"doc_type": doc_type, "label": label, "sort": (index + 1) * 10, "active": True}
-        for doc_type, labels in routing.DEFAULT_CHECKLISTS.items()
-        for index, label in enumerate(labels)
+        {
+            "doc_type": doc_type,
+            "label": label,
+            "sort": (index + 1) * 10,
+            "active": True,
+            "condition": condition,
+        }
+        for doc_type, items in checklist_rules.DEFAULT_ITEMS.items()
+        for index, (label, condition) in enumerate(items)
     ]
     db.session.execute(insert(ChecklistItem), rows)
     return len(rows)
@@ -155,8 +137,12 @@ def create_referral(
     user,
     intake_key: str | None,
     now: datetime,
+    case: dict | None = None,
+    persons: list[tuple[str, int]] | None = None,
+    held: frozenset[str] = frozenset(),
 ) -> tuple[int, str]:
-    """Insert a referral with its papers and first history line; return (id, code).
+    """Insert a referral with its papers and persons; return (id, code). Its
+    first history line comes with the row (models.FIRST_EVENT_SQL).
 
     The yearly number is max + 1 computed inside the INSERT. SQLite serialises
     writers (BEGIN IMMEDIATE); under PostgreSQL two parallel intakes can compute the
@@ -187,6 +173,7 @@ def create_referral(
         "created_at": now,
         "version": 1,
         "intake_key": intake_key,
+        **(case or {}),
     }
     for attempt in range(ALLOCATION_ATTEMPTS):
         try:
@@ -199,9 +186,7 @@ def create_referral(
             break
         except IntegrityError:
             if intake_key:
-                existing = db.session.scalar(
-                    select(Referral.id).where(Referral.intake_key == intake_key)
-                )
+                existing = queries.referral_id_by_intake_key(intake_key)
                 if existing is not None:
                     raise DuplicateIntake(existing) from None
             if attempt == ALLOCATION_ATTEMPTS - 1:
@@ -215,24 +200,32 @@ def create_referral(
                 ChecklistItem.label,
                 ChecklistItem.sort,
                 false(),
-            ).where(ChecklistItem.doc_type == doc_type, ChecklistItem.active.is_(True)),
+            ).where(
+                ChecklistItem.doc_type == doc_type,
+                ChecklistItem.active.is_(True),
+                or_(
+                    ChecklistItem.condition.is_(None),
+                    ChecklistItem.condition.in_(sorted(held) or [""]),
+                ),
+            ),
         )
     )
-    db.session.add(
-        ReferralEvent(
-            referral_id=referral_id,
-            kind=EVENT_STATUS,
-            from_status=None,
-            to_status=workflow.DIAJUKAN,
-            user_id=getattr(user, "id", None),
-            at=now,
-            note="Rujukan dibuat.",
-            holder=values["holder"],
-        )
+    chosen = persons or [(vocab.DOC_ROLES[doc_type][0], resident.id)]
+    db.session.execute(
+        insert(ReferralPerson),
+        [
+            {"referral_id": referral_id, "resident_id": rid, "role": role, "sort": i}
+            for i, (role, rid) in enumerate(chosen)
+        ],
     )
+    # The first history line ("Rujukan dibuat.") is the database's trigger
+    # (models.FIRST_EVENT_SQL), written with the row.
     code = format_code(year, seq)
     after = {k: v for k, v in values.items() if k not in ("code_seq", "intake_key")}
     after["code"] = code
+    after["persons"] = [[role, rid] for role, rid in chosen]
+    if after.get("event_date"):
+        after["event_date"] = after["event_date"].isoformat()
     after["status_changed_at"] = now.isoformat()
     after["created_at"] = now.isoformat()
     record(
@@ -244,34 +237,87 @@ def create_referral(
 # -- changes ---------------------------------------------------------------------
 
 
-def move(referral: Referral, target: str, user, note: str | None, now: datetime):
-    """Apply one workflow step (check_move raises WorkflowError if not allowed)."""
-    workflow.check_move(referral.status, target, user.role, note)
-    before = referral.status
-    referral.status = target
-    referral.status_changed_at = now
-    referral.holder = workflow.HOLDER.get(target)
-    if target == workflow.SELESAI and referral.completed_at is None:
-        referral.completed_at = now
-    if target == workflow.DISERAHKAN:
-        referral.handed_over_at = now
+def add_event(
+    referral_id: int,
+    kind: str,
+    user,
+    now: datetime,
+    note: str | None,
+    *,
+    holder: str | None,
+    from_status: str | None,
+    to_status: str | None,
+    happened_on=None,
+) -> None:
+    """Add one line to a referral's history (same from and to: no status move)."""
     db.session.add(
         ReferralEvent(
-            referral_id=referral.id,
-            kind=EVENT_STATUS,
-            from_status=before,
-            to_status=target,
-            user_id=user.id,
+            referral_id=referral_id,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            user_id=getattr(user, "id", None),
             at=now,
-            note=note or None,
-            holder=referral.holder,
+            note=note,
+            holder=holder,
+            happened_on=happened_on,
         )
+    )
+
+
+def move(
+    referral: Referral,
+    target: str,
+    user,
+    note: str | None,
+    now: datetime,
+    happened_on=None,
+):
+    """Apply one workflow step (check_move raises WorkflowError if not allowed).
+
+    happened_on: the real day of a step done at the desk; the case's clock
+    (status_changed_at, hence overdue) starts from it.
+    """
+    transition = workflow.check_move(
+        referral.status, target, user.role, note, referral.doc_type
+    )
+    today = to_wib(now).date()
+    if not transition.dated:
+        happened_on = None
+    problem = workflow.check_step_date(
+        happened_on, to_wib(referral.status_changed_at).date(), today
+    )
+    if problem:
+        raise workflow.WorkflowError(problem)
+    at = workflow.step_time(happened_on, today, now, WIB_OFFSET)
+    before = referral.status
+    referral.status = target
+    referral.status_changed_at = at
+    referral.holder = workflow.HOLDER.get(target)
+    if target == workflow.SELESAI and referral.completed_at is None:
+        referral.completed_at = at
+    if target in (workflow.DISERAHKAN, workflow.AKAD):
+        referral.handed_over_at = at
+    add_event(
+        referral.id,
+        EVENT_STATUS,
+        user,
+        now,
+        note or None,
+        holder=referral.holder,
+        from_status=before,
+        to_status=target,
+        happened_on=happened_on if happened_on and happened_on < today else None,
     )
     record(
         "referral.move",
         referral,
         before={"status": before},
-        after={"status": target, "holder": referral.holder},
+        after={
+            "status": target,
+            "holder": referral.holder,
+            "happened_on": happened_on.isoformat() if happened_on else None,
+        },
         note=note or None,
     )
 
@@ -287,17 +333,15 @@ def assign(referral: Referral, assignee, user, now: datetime) -> None:
         note = f"Diambil oleh {user.full_name}."
     else:
         note = f"Diserahkan kepada {assignee.full_name}."
-    db.session.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            kind=EVENT_ASSIGN,
-            from_status=referral.status,
-            to_status=referral.status,
-            user_id=user.id,
-            at=now,
-            note=note,
-            holder=referral.holder,
-        )
+    add_event(
+        referral.id,
+        EVENT_ASSIGN,
+        user,
+        now,
+        note,
+        holder=referral.holder,
+        from_status=referral.status,
+        to_status=referral.status,
     )
     record(
         "referral.assign",
@@ -323,17 +367,16 @@ def edit(referral: Referral, changes: dict, user, now: datetime) -> bool:
         "assigned_to_id": "petugas",
         "notes": "catatan",
     }
-    db.session.add(
-        ReferralEvent(
-            referral_id=referral.id,
-            kind=EVENT_EDIT,
-            from_status=referral.status,
-            to_status=referral.status,
-            user_id=user.id,
-            at=now,
-            note="Diubah: " + ", ".join(labels.get(key, key) for key in changed) + ".",
-            holder=referral.holder,
-        )
+    note = "Diubah: " + ", ".join(labels.get(key, key) for key in changed) + "."
+    add_event(
+        referral.id,
+        EVENT_EDIT,
+        user,
+        now,
+        note,
+        holder=referral.holder,
+        from_status=referral.status,
+        to_status=referral.status,
     )
     record(
         "referral.update",
@@ -344,152 +387,73 @@ def edit(referral: Referral, changes: dict, user, now: datetime) -> bool:
     return True
 
 
-# -- the queue -------------------------------------------------------------------
-
-_CODE_QUERY = re.compile(r"^(?:RJK)?[\s\-/]*(\d{4})[\s\-/]+0*(\d{1,7})$", re.IGNORECASE)
-MINE = "saya"
-
-
-def open_condition() -> ColumnElement:
-    """status IN (the open statuses), with the values written into the SQL.
-
-    Literal values let SQLite match the partial index ix_referral_open_waiting
-    (it cannot see through bound parameters); without it SQLite, lacking value
-    statistics, walks years of closed referrals to find the few open ones.
-    """
-    return Referral.status.in_(
-        bindparam("open_statuses", list(OPEN_STATUSES), literal_execute=True)
+def record_export(kind: str, row_count: int, filters) -> None:
+    """The audit row of a queue export: a read of personal data."""
+    record(
+        "referral.export",
+        entity_type="referral",
+        note=f"{kind.upper()}, {row_count} baris; saringan: {filters.as_args() or '-'}",
     )
 
 
-NOBODY = "kosong"
-
-
-def clean_text(value: str | None, limit: int = 100) -> str:
-    """A search string safe for SQL LIKE on both databases: no NUL, bounded."""
-    return " ".join((value or "").replace("\x00", "").split())[:limit]
-
-
-@dataclass
-class QueueFilters:
-    """The queue's filters, read from the URL and written back into links."""
-
-    status: str = ""
-    jenis: str = ""
-    pokja: int | None = None
-    petugas: str = ""
-    terlambat: bool = False
-    tutup: bool = False
-    q: str = ""
-
-    @classmethod
-    def from_args(cls, args) -> "QueueFilters":
-        """Read filters, silently dropping values that mean nothing."""
-        status = args.get("status", "")
-        jenis = args.get("jenis", "")
-        petugas = args.get("petugas", "")
-        if petugas not in (MINE, NOBODY) and parse_id(petugas) is None:
-            petugas = ""
-        return cls(
-            status=status if status in workflow.STATUS_LABELS else "",
-            jenis=jenis if jenis in routing.DOC_TYPES else "",
-            pokja=parse_id(args.get("pokja")),
-            petugas=petugas,
-            terlambat=args.get("terlambat") == "1",
-            tutup=args.get("tutup") == "1",
-            q=clean_text(args.get("q")),
-        )
-
-    def as_args(self) -> dict:
-        """The non-empty filters, for url_for."""
-        args = {
-            "status": self.status,
-            "jenis": self.jenis,
-            "pokja": self.pokja,
-            "petugas": self.petugas,
-            "terlambat": "1" if self.terlambat else "",
-            "tutup": "1" if self.tutup else "",
-            "q": self.q,
-        }
-        return {key: value for key, value in args.items() if value}
-
-    @property
-    def open_only(self) -> bool:
-        """The default queue: open referrals of any status."""
-        return not self.status and not self.tutup
-
-    def order(self) -> tuple:
-        """Longest waiting first."""
-        return Referral.status_changed_at, Referral.id
-
-    @property
-    def active(self) -> bool:
-        return bool(self.as_args())
-
-    def conditions(
-        self, user, now: datetime, limits: dict, with_status: bool = True
-    ) -> list[ColumnElement]:
-        """WHERE conditions (scope included) for this user."""
-        conditions = [pokja_condition(Referral.pokja_id, user)]
-        if with_status:
-            if self.status:
-                conditions.append(Referral.status == self.status)
-            elif not self.tutup:
-                conditions.append(open_condition())
-            if self.terlambat:
-                conditions.append(overdue_condition(now, limits))
-        if self.jenis:
-            conditions.append(Referral.doc_type == self.jenis)
-        if self.pokja and user.sees_all_pokja:
-            conditions.append(Referral.pokja_id == self.pokja)
-        if self.petugas == MINE:
-            conditions.append(Referral.assigned_to_id == user.id)
-        elif self.petugas == NOBODY:
-            conditions.append(Referral.assigned_to_id.is_(None))
-        elif self.petugas:
-            conditions.append(Referral.assigned_to_id == int(self.petugas))
-        if self.q:
-            code = _CODE_QUERY.match(self.q)
-            if code and int(code.group(2)) <= MAX_ID:
-                conditions.append(Referral.code_year == int(code.group(1)))
-                conditions.append(Referral.code_seq == int(code.group(2)))
-            else:
-                name = func.lower(Resident.name).contains(
-                    self.q.lower(), autoescape=True
-                )
-                if not self.tutup and self.status not in workflow.TERMINAL_STATUSES:
-                    # Open referrals are few: test each one's resident (by key).
-                    conditions.append(
-                        select(Resident.id)
-                        .where(Resident.id == Referral.resident_id, name)
-                        .correlate(Referral)
-                        .exists()
-                    )
-                else:
-                    # All years: find the matching residents once, then their
-                    # referrals through the resident_id index.
-                    matching = select(Resident.id).where(name)
-                    conditions.append(Referral.resident_id.in_(matching))
-        return conditions
-
-
-def status_counts(filters: QueueFilters, user, now: datetime, limits: dict) -> dict:
-    """{status: (count, overdue count)} in one GROUP BY, ignoring the status filter.
-
-    Closed statuses are counted only when the user asked for closed referrals:
-    years of handed-over documents would otherwise be counted on every visit.
-    """
-    overdue = overdue_condition(now, limits)
-    stmt = (
-        select(
-            Referral.status,
-            func.count(),
-            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-        )
-        .where(*filters.conditions(user, now, limits, with_status=False))
-        .group_by(Referral.status)
+def tick_paper(
+    paper: ReferralPaper, referral_id: int, received: bool, user, now: datetime
+) -> bool:
+    """Mark one paper received (or not); False when it already was so."""
+    if paper.received == received:
+        return False
+    paper.received = received
+    paper.received_at = now if received else None
+    paper.received_by_id = user.id if received else None
+    record(
+        "referral.paper",
+        entity_type="referral",
+        entity_id=referral_id,
+        before={"label": paper.label, "received": not received},
+        after={"label": paper.label, "received": received},
     )
-    if not (filters.tutup or filters.status in workflow.TERMINAL_STATUSES):
-        stmt = stmt.where(open_condition())
-    rows = db.session.execute(stmt).all()
-    return {status: (count, late) for status, count, late in rows}
+    return True
+
+
+# -- residents -------------------------------------------------------------------
+
+
+class AlreadySaved(Exception):
+    """This very resident form was saved before (a double tap or a resend)."""
+
+    def __init__(self, resident_id: int) -> None:
+        super().__init__(resident_id)
+        self.resident_id = resident_id
+
+
+def create_resident(
+    fields: dict, *, pokja_id: int, user, intake_key: str | None
+) -> Resident:
+    """Register a resident; AlreadySaved when a parallel resend saved it first."""
+    resident = Resident(pokja_id=pokja_id, created_by_id=user.id, intake_key=intake_key)
+    for key, value in fields.items():
+        setattr(resident, key, value)
+    try:
+        with db.session.begin_nested():
+            db.session.add(resident)
+            db.session.flush()
+    except IntegrityError:
+        existing = queries.resident_id_by_intake_key(resident.intake_key)
+        if existing is None:
+            raise
+        raise AlreadySaved(existing) from None
+    record("resident.create", resident, after=resident.audit_dict())
+    return resident
+
+
+def update_resident(resident: Resident, fields: dict, now: datetime) -> bool:
+    """Correct a resident's data; False when nothing changed."""
+    before = resident.audit_dict()
+    for key, value in fields.items():
+        setattr(resident, key, value)
+    after = resident.audit_dict()
+    if before == after:
+        return False
+    resident.updated_at = now
+    record("resident.update", resident, before=before, after=after)
+    return True

@@ -1,7 +1,18 @@
-"""Referral status flow: statuses, allowed moves per role, and overdue rules."""
+"""Adminduk case flow: statuses, allowed moves per role and document type, the
+real date of a step, and overdue rules.
+
+The kader of the Pokja goes to the kelurahan's adminduk desk with the resident
+and records what happens there (berkas diserahkan ke loket, dokumen terbit,
+dokumen dikirim sebagai PDF / diserahkan) with the day it really happened;
+department staff monitor, assist and may record the same steps. A buku nikah
+case ends at the akad, where the KUA hands the buku nikah over.
+"""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+
+from kkbweb import roles
+from kkbweb.referrals import rules
 
 DIAJUKAN = "diajukan"
 BERKAS_TIDAK_LENGKAP = "berkas_tidak_lengkap"
@@ -12,45 +23,114 @@ SELESAI = "selesai"
 DISERAHKAN = "diserahkan"
 DITOLAK = "ditolak"
 DIBATALKAN = "dibatalkan"
+AKAD = "akad"
 
-# Dict order is the order of the happy path, so lists and filters can follow it.
-STATUS_LABELS = {
-    DIAJUKAN: "Diajukan",
-    BERKAS_TIDAK_LENGKAP: "Berkas tidak lengkap",
-    BERKAS_LENGKAP: "Berkas lengkap",
-    DITERUSKAN: "Diteruskan ke instansi",
-    DIPROSES: "Diproses instansi",
-    SELESAI: "Dokumen selesai",
-    DISERAHKAN: "Diserahkan ke warga",
-    DITOLAK: "Ditolak",
-    DIBATALKAN: "Dibatalkan",
+POKJA_HOLDER = "pokja"
+DINAS_HOLDER = "dinas"
+INSTANSI_HOLDER = "instansi"
+
+HOLDER_LABELS = {
+    POKJA_HOLDER: "Kader/pengurus Pokja",
+    DINAS_HOLDER: "Dinas",
+    INSTANSI_HOLDER: "Loket/instansi tujuan",
 }
-STATUSES = tuple(STATUS_LABELS)
 
+
+@dataclass(frozen=True)
+class Status:
+    """One status: its label and badge, who acts next, when it is overdue."""
+
+    code: str
+    label: str
+    badge: str
+    # Who must act next, so a list can show where each referral is stuck;
+    # None for a closed referral.
+    holder: str | None
+    # Days in this status before the referral counts as overdue (None: never).
+    overdue_days: int | None
+    terminal: bool = False
+
+
+# The one table of statuses: labels, badges, holders, overdue limits and the open
+# set derive from it (a changed open set also changes the partial index
+# ix_referral_open_waiting, so it needs a migration). Row order is the order of
+# the happy path, so lists and filters can follow it.
+#
+# Disdukcapil issues within 1-24 hours of a complete file (Permendagri 19/2018), so
+# delays sit in gathering papers and in hand-offs. Hand-offs inside our side (check a
+# new referral, forward a complete file) should take days; agencies get a week;
+# gathering papers from a resident realistically takes two weeks.
+#
 # Once the document is in the resident's hands, or the referral was withdrawn,
-# nothing is left to do; reopening would hide how long the first attempt took.
-TERMINAL_STATUSES = frozenset({DISERAHKAN, DIBATALKAN})
+# nothing is left to do (terminal); reopening would hide how long the first
+# attempt took.
+STATUS_TABLE = (
+    Status(DIAJUKAN, "Diajukan", "badge-info", POKJA_HOLDER, 3),
+    Status(
+        BERKAS_TIDAK_LENGKAP, "Berkas tidak lengkap", "badge-warn", POKJA_HOLDER, 14
+    ),
+    # A complete file goes to the desk: the kader takes it (or the resident goes).
+    Status(BERKAS_LENGKAP, "Berkas lengkap", "badge-info", POKJA_HOLDER, 3),
+    Status(DITERUSKAN, "Berkas diserahkan ke loket", "badge-info", INSTANSI_HOLDER, 7),
+    Status(DIPROSES, "Diproses petugas loket", "badge-info", INSTANSI_HOLDER, 7),
+    Status(SELESAI, "Dokumen terbit", "badge-ok", POKJA_HOLDER, 7),
+    Status(
+        DISERAHKAN,
+        "Dokumen dikirim sebagai PDF / diserahkan",
+        "badge-ok",
+        None,
+        None,
+        terminal=True,
+    ),
+    Status(DITOLAK, "Ditolak loket", "badge-bad", POKJA_HOLDER, 14),
+    Status(DIBATALKAN, "Dibatalkan", "badge-muted", None, None, terminal=True),
+    # Buku nikah: the KUA hands it over at the akad; nothing is left to do.
+    Status(
+        AKAD,
+        "Akad dilaksanakan, buku nikah diserahkan",
+        "badge-ok",
+        None,
+        None,
+        terminal=True,
+    ),
+)
 
-ADMIN = "admin"
-STAF = "staf"
-PIMPINAN = "pimpinan"
-PENYELENGGARA = "penyelenggara"
-POKJA = "pokja"
-
-ROLE_LABELS = {
-    ADMIN: "Admin",
-    STAF: "Staf dinas",
-    PIMPINAN: "Pimpinan",
-    PENYELENGGARA: "Penyelenggara",
-    POKJA: "Pokja",
+STATUS_LABELS = {status.code: status.label for status in STATUS_TABLE}
+STATUSES = tuple(STATUS_LABELS)
+STATUS_BADGES = {status.code: status.badge for status in STATUS_TABLE}
+HOLDER = {status.code: status.holder for status in STATUS_TABLE}
+DEFAULT_OVERDUE_DAYS = {
+    status.code: status.overdue_days
+    for status in STATUS_TABLE
+    if status.overdue_days is not None
 }
+TERMINAL_STATUSES = frozenset(status.code for status in STATUS_TABLE if status.terminal)
+# The statuses the queue shows by default (and the partial index covers).
+OPEN_STATUSES = tuple(status.code for status in STATUS_TABLE if not status.terminal)
+
+ROLE_LABELS = roles.ROLE_LABELS
 ROLES = tuple(ROLE_LABELS)
 
-# Pokja cadres meet the resident: they check papers, hand over the document and may
-# withdraw a referral. Only department staff deal with the agencies. Pimpinan and
-# penyelenggara watch the figures and never move a referral.
-_POKJA_AND_DINAS = frozenset({ADMIN, STAF, POKJA})
-_DINAS = frozenset({ADMIN, STAF})
+# Kader of the Pokja meet the resident and go to the kelurahan desk with them: they
+# record every step they actually do there. Department staff monitor, assist and
+# may record the same steps. Pimpinan and penyelenggara never move a case.
+_POKJA_AND_DINAS = rules.WORK_ROLES
+_DINAS = rules.DINAS_ROLES
+BUKU_NIKAH = frozenset({"buku_nikah"})
+# Every document type but buku nikah (kept in step with routing.DOC_TYPES by
+# tests/test_workflow.py).
+_NOT_NIKAH = frozenset(
+    {
+        "akta_kelahiran",
+        "akta_perkawinan",
+        "itsbat_nikah",
+        "kk",
+        "ktp_el",
+        "kia",
+        "akta_kematian",
+        "ikd",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +142,10 @@ class Transition:
     roles: frozenset[str]
     needs_reason: bool
     label: str
+    # The document types this move is for (None: all).
+    doc_types: frozenset[str] | None = None
+    # The step happened outside the app: its real date is asked for.
+    dated: bool = False
 
 
 # Rejection and cancellation need a reason: the resident has to be told why, and
@@ -92,20 +176,67 @@ TRANSITIONS = (
         False,
         "Tandai berkas tidak lengkap",
     ),
-    Transition(BERKAS_LENGKAP, DITERUSKAN, _DINAS, False, "Teruskan ke instansi"),
-    Transition(DITERUSKAN, DIPROSES, _DINAS, False, "Tandai diproses instansi"),
-    Transition(DIPROSES, SELESAI, _DINAS, False, "Tandai dokumen selesai"),
-    Transition(SELESAI, DISERAHKAN, _POKJA_AND_DINAS, False, "Serahkan ke warga"),
-    Transition(BERKAS_LENGKAP, DITOLAK, _DINAS, True, "Tolak"),
-    Transition(DITERUSKAN, DITOLAK, _DINAS, True, "Tolak"),
-    Transition(DIPROSES, DITOLAK, _DINAS, True, "Tolak"),
+    Transition(
+        BERKAS_LENGKAP,
+        DITERUSKAN,
+        _POKJA_AND_DINAS,
+        False,
+        "Berkas diserahkan ke loket",
+        dated=True,
+    ),
+    Transition(
+        DITERUSKAN,
+        DIPROSES,
+        _POKJA_AND_DINAS,
+        False,
+        "Diproses petugas loket",
+        dated=True,
+    ),
+    # Disdukcapil often issues the same day (1-24 hours of a complete file).
+    *(
+        Transition(
+            source,
+            SELESAI,
+            _POKJA_AND_DINAS,
+            False,
+            "Dokumen terbit",
+            doc_types=_NOT_NIKAH,
+            dated=True,
+        )
+        for source in (DITERUSKAN, DIPROSES)
+    ),
+    Transition(
+        SELESAI,
+        DISERAHKAN,
+        _POKJA_AND_DINAS,
+        False,
+        "Dokumen dikirim sebagai PDF / diserahkan",
+        dated=True,
+    ),
+    # Buku nikah: registered at the KUA, checked (rafak), handed over at the akad.
+    *(
+        Transition(
+            source,
+            AKAD,
+            _POKJA_AND_DINAS,
+            False,
+            "Akad dilaksanakan, buku nikah diserahkan",
+            doc_types=BUKU_NIKAH,
+            dated=True,
+        )
+        for source in (DITERUSKAN, DIPROSES)
+    ),
+    *(
+        Transition(source, DITOLAK, _POKJA_AND_DINAS, True, "Ditolak loket", dated=True)
+        for source in (BERKAS_LENGKAP, DITERUSKAN, DIPROSES)
+    ),
     # A rejection usually means a missing or wrong paper, so it goes back to the
-    # Pokja to gather papers again rather than ending the referral.
+    # Pokja to gather papers again rather than ending the case.
     Transition(
         DITOLAK, BERKAS_TIDAK_LENGKAP, _POKJA_AND_DINAS, False, "Lengkapi ulang berkas"
     ),
-    # Cancelling stops before "selesai": once a document is issued it exists,
-    # and the only honest next step is handing it over.
+    # Cancelling stops before "dokumen terbit": once a document is issued it
+    # exists, and the only honest next step is handing it over.
     *(
         Transition(source, DIBATALKAN, _POKJA_AND_DINAS, True, "Batalkan")
         for source in (
@@ -119,45 +250,11 @@ TRANSITIONS = (
     ),
 )
 
-_BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
-
-POKJA_HOLDER = "pokja"
-DINAS_HOLDER = "dinas"
-INSTANSI_HOLDER = "instansi"
-
-HOLDER_LABELS = {
-    POKJA_HOLDER: "Pokja",
-    DINAS_HOLDER: "Dinas",
-    INSTANSI_HOLDER: "Instansi tujuan",
-}
-
-# Who must act next, so a list can show where each referral is stuck.
-HOLDER = {
-    DIAJUKAN: POKJA_HOLDER,
-    BERKAS_TIDAK_LENGKAP: POKJA_HOLDER,
-    BERKAS_LENGKAP: DINAS_HOLDER,
-    DITERUSKAN: INSTANSI_HOLDER,
-    DIPROSES: INSTANSI_HOLDER,
-    SELESAI: POKJA_HOLDER,
-    DITOLAK: POKJA_HOLDER,
-    DISERAHKAN: None,
-    DIBATALKAN: None,
-}
-
-# Disdukcapil issues within 1-24 hours of a complete file (Permendagri 19/2018), so
-# delays sit in gathering papers and in hand-offs. Hand-offs inside our side (check a
-# new referral, forward a complete file) should take days; agencies get a week;
-# gathering papers from a resident realistically takes two weeks. Terminal statuses
-# have no entry because nothing is waiting.
-DEFAULT_OVERDUE_DAYS = {
-    DIAJUKAN: 3,
-    BERKAS_TIDAK_LENGKAP: 14,
-    BERKAS_LENGKAP: 3,
-    DITERUSKAN: 7,
-    DIPROSES: 7,
-    SELESAI: 7,
-    DITOLAK: 14,
-}
+_BY_PAIR: dict[tuple[str, str], list[Transition]] = {}
+for _t in TRANSITIONS:
+    _BY_PAIR.setdefault((_t.source, _t.target), []).append(_t)
+# How far back a step's real date may lie (a kader recording last month's visit).
+MAX_BACKDATE_DAYS = 90
 
 
 class WorkflowError(Exception):
@@ -174,18 +271,38 @@ def _label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def next_statuses(status: str) -> list[str]:
+def _for_doc(transition: Transition, doc_type: str | None) -> bool:
+    return (
+        doc_type is None
+        or transition.doc_types is None
+        or doc_type in transition.doc_types
+    )
+
+
+def next_statuses(status: str, doc_type: str | None = None) -> list[str]:
     """List the statuses the flow allows after this one, whatever the role."""
-    return [t.target for t in TRANSITIONS if t.source == status]
+    return [
+        t.target for t in TRANSITIONS if t.source == status and _for_doc(t, doc_type)
+    ]
 
 
-def allowed_moves(status: str, role: str) -> list[Transition]:
+def allowed_moves(
+    status: str, role: str, doc_type: str | None = None
+) -> list[Transition]:
     """List the moves this role may make from this status (empty if none)."""
-    return [t for t in TRANSITIONS if t.source == status and role in t.roles]
+    return [
+        t
+        for t in TRANSITIONS
+        if t.source == status and role in t.roles and _for_doc(t, doc_type)
+    ]
 
 
 def check_move(
-    status: str, target: str, role: str, reason: str | None = None
+    status: str,
+    target: str,
+    role: str,
+    reason: str | None = None,
+    doc_type: str | None = None,
 ) -> Transition:
     """Return the transition for this change, or raise WorkflowError saying why not."""
     if status not in STATUS_LABELS:
@@ -200,15 +317,20 @@ def check_move(
     if status == target:
         raise WorkflowError(f"Status rujukan sudah '{_label(status)}'.")
 
-    transition = _BY_PAIR.get((status, target))
+    candidates = [
+        t for t in _BY_PAIR.get((status, target), []) if _for_doc(t, doc_type)
+    ]
+    transition = candidates[0] if candidates else None
     if transition is None:
-        steps = ", ".join(_label(s) for s in next_statuses(status))
+        steps = ", ".join(_label(s) for s in next_statuses(status, doc_type))
         raise WorkflowError(
             f"Status tidak bisa langsung berubah dari '{_label(status)}' ke "
             f"'{_label(target)}'. Langkah berikutnya yang boleh: {steps}."
         )
     if role not in transition.roles:
-        who = ", ".join(ROLE_LABELS[r] for r in ROLES if r in transition.roles)
+        who = ", ".join(
+            roles.ROLE_SHORT_LABELS[r] for r in ROLES if r in transition.roles
+        )
         raise WorkflowError(
             f"Peran Anda tidak boleh mengubah status dari '{_label(status)}' ke "
             f"'{_label(target)}'. Langkah ini hanya untuk: {who}."
@@ -249,3 +371,33 @@ def is_overdue(
     if limit is None:
         return False
     return days_waiting(last_change, now) >= limit
+
+
+def check_step_date(day: date | None, previous: date | None, today: date) -> str | None:
+    """Why a step's real date cannot be taken (Indonesian), or None when it can.
+
+    previous: the (local) day the case entered its current status.
+    """
+    if day is None:
+        return None
+    if day > today:
+        return "Tanggal langkah tidak boleh di masa depan."
+    if (today - day).days > MAX_BACKDATE_DAYS:
+        return (
+            f"Tanggal langkah paling lama {MAX_BACKDATE_DAYS} hari yang lalu; "
+            "catat langkah lebih lama di catatan."
+        )
+    if previous is not None and day < previous:
+        return (
+            "Tanggal langkah tidak boleh sebelum langkah sebelumnya "
+            f"({previous:%d/%m/%Y})."
+        )
+    return None
+
+
+def step_time(day: date | None, today: date, now: datetime, offset: timedelta):
+    """The stored (naive UTC) time of a step on a real day: now for today, else
+    the start of that day in local time (offset: local minus UTC)."""
+    if day is None or day >= today:
+        return now
+    return datetime.combine(day, time(0)) - offset

@@ -7,39 +7,20 @@ section by section). A Pokja's workbook: a summary sheet and one per section.
 """
 
 import io
-import re
 
 from openpyxl import Workbook
 
+from kkbweb.reports.metrics import CITY_SHEET
 from kkbweb.reports.months import Month
-from kkbweb.reports.recap import Figures, Line
+from kkbweb.reports.recap import Figures
+from kkbweb.reports.shapes import Line
 from kkbweb.reports.table import CityRow
-from kkbweb.spreadsheets import csv_bytes, safe_cell, write_table
+from kkbweb.spreadsheets import csv_bytes, safe_cell, sheet_title, write_table
 
-# The Kota sheet, the city CSV and the city print: (header, line key, format).
-CITY_COLUMNS = [
-    ("Rapat", "meetings", "int"),
-    ("Rapat dengan daftar hadir", "attendance.rolled", "int"),
-    ("Anggota diundang", "attendance.roster", "int"),
-    ("Hadir L", "attendance.present.L", "int"),
-    ("Hadir P", "attendance.present.P", "int"),
-    ("Hadir", "attendance.present", "int"),
-    ("Tingkat kehadiran (%)", "attendance.rate", "pct"),
-    ("Tamu L", "attendance.guests.L", "int"),
-    ("Tamu P", "attendance.guests.P", "int"),
-    ("KIE", "kie.kie", "int"),
-    ("Advokasi", "kie.advokasi", "int"),
-    ("Peserta L", "kie.people.L", "int"),
-    ("Peserta P", "kie.people.P", "int"),
-    ("Jangkauan", "kie.reach", "int"),
-    ("Rujukan baru", "referrals.opened", "int"),
-    ("Dokumen selesai", "referrals.completed", "int"),
-    ("Diserahkan ke warga", "referrals.handed", "int"),
-    ("Terlambat akhir bulan", "referrals.overdue", "int"),
-    ("Median hari", "referrals.median_days", "days"),
-]
+# The Kota sheet, the city CSV and the city print: (header, line key, format),
+# the registry's figures that have a Kota column.
+CITY_COLUMNS = [(figure.city, figure.key, figure.kind) for figure in CITY_SHEET]
 CITY_TOTAL = "Kota Cilegon (jumlah)"
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def values(figures: Figures) -> dict[str, int | float | None]:
@@ -88,54 +69,42 @@ def _sections(lines: list[Line]) -> dict[str, list[Line]]:
     return grouped
 
 
-def _sheet_title(name: str, taken: set[str]) -> str:
-    """A valid, unique sheet title (31 characters, no []:*?/\\)."""
-    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31] or "Lembar"
-    title, n = base, 2
-    while title.lower() in taken:
-        suffix = f" ({n})"
-        title, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(title.lower())
-    return title
-
-
 def city_xlsx(month: Month, rows: list[CityRow], city: Figures) -> bytes:
     """The city workbook: Kota, one sheet per section, one sheet per Pokja."""
     book = Workbook()
     taken: set[str] = set()
     sheet = book.active
-    sheet.title = _sheet_title("Kota", taken)
+    sheet.title = sheet_title("Kota", taken)
     _table(sheet, city_header(), city_lines(rows, city), widths=[22] + [11] * 11)
-    everyone = [(row.name, row.figures) for row in rows] + [(CITY_TOTAL, city)]
+    # Each Pokja's lines once (the registry builds them; the sheets reread them).
+    everyone = [(row.name, row.figures.lines()) for row in rows]
+    everyone.append((CITY_TOTAL, city.lines()))
     per_section: dict[str, dict[str, str]] = {}  # section -> key -> label, in order
-    for _name, figures in everyone:
-        for section, lines in _sections(figures.lines()).items():
+    for _name, lines in everyone:
+        for section, grouped in _sections(lines).items():
             keys = per_section.setdefault(section, {})
-            for line in lines:
+            for line in grouped:
                 keys.setdefault(line.key, line.label)
+    found = [(name, {x.key: x.value for x in lines}) for name, lines in everyone]
     for section, keys in per_section.items():
-        lines = []
-        for name, figures in everyone:
-            found = values(figures)
-            lines.append([name, *(_cell(found.get(key, 0)) for key in keys)])
         _table(
-            book.create_sheet(_sheet_title(section, taken)),
+            book.create_sheet(sheet_title(section, taken)),
             ["Pokja", *keys.values()],
-            lines,
+            [[name, *(_cell(v.get(key, 0)) for key in keys)] for name, v in found],
             widths=[22] + [12] * len(keys),
         )
-    for row in rows:
-        _pokja_sheet(book.create_sheet(_sheet_title(row.name, taken)), row.figures)
-    _about(book.create_sheet(_sheet_title("Keterangan", taken)), month)
+    for row, (_name, lines) in zip(rows, everyone[:-1], strict=True):
+        _pokja_sheet(book.create_sheet(sheet_title(row.name, taken)), lines)
+    _about(book.create_sheet(sheet_title("Keterangan", taken)), month)
     return _save(book)
 
 
-def _pokja_sheet(sheet, figures: Figures) -> None:
+def _pokja_sheet(sheet, lines: list[Line]) -> None:
     """One Pokja's whole recap: section, figure, value."""
     _table(
         sheet,
         ["Bagian", "Uraian", "Jumlah"],
-        [[x.section, x.label, _cell(x.value)] for x in figures.lines()],
+        [[x.section, x.label, _cell(x.value)] for x in lines],
         widths=[20, 40, 12],
     )
 
@@ -153,16 +122,17 @@ def pokja_xlsx(month: Month, name: str, figures: Figures) -> bytes:
     book = Workbook()
     taken: set[str] = set()
     sheet = book.active
-    sheet.title = _sheet_title("Ringkasan", taken)
-    _pokja_sheet(sheet, figures)
-    for section, lines in _sections(figures.lines()).items():
+    sheet.title = sheet_title("Ringkasan", taken)
+    lines = figures.lines()
+    _pokja_sheet(sheet, lines)
+    for section, grouped in _sections(lines).items():
         _table(
-            book.create_sheet(_sheet_title(section, taken)),
+            book.create_sheet(sheet_title(section, taken)),
             ["Uraian", "Jumlah"],
-            [[x.label, _cell(x.value)] for x in lines],
+            [[x.label, _cell(x.value)] for x in grouped],
             widths=[40, 12],
         )
-    about = book.create_sheet(_sheet_title("Keterangan", taken))
+    about = book.create_sheet(sheet_title("Keterangan", taken))
     _about(about, month)
     about.append(["Pokja", safe_cell(name)])
     return _save(book)

@@ -8,8 +8,9 @@ serahkan, verifikasi, kembalikan): the fields are posted as e.g.
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from kkbweb.forms import Form, clean_text
+from kkbweb.forms import Form
 from kkbweb.reports.handin import NOTE_MAX
+from kkbweb.requests import clean_text
 
 
 class SubmitForm(Form):

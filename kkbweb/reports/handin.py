@@ -1,4 +1,4 @@
-"""Who may hand in and review a monthly report, and how its state reads. No Flask.
+"""When a monthly report may be handed in and reviewed, how its state reads. No Flask.
 
 Flow: (none) --submit--> diserahkan --verify--> diverifikasi
                                     --return--> dikembalikan --submit--> diserahkan
@@ -7,18 +7,13 @@ the deadline (the `day`th of the next month, config REPORT_DEADLINE_DAY), or not
 handed in by then. A verified report is final.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from kkbweb.auth import roles
 from kkbweb.reports.models import RETURNED, STATUS_LABELS, SUBMITTED, VERIFIED
 from kkbweb.reports.months import Month, deadline, is_closed, is_late
 
 DEFAULT_DEADLINE_DAY = 10
-# A Pokja hands in its own month; an admin may do it for a Pokja (e.g. on paper).
-SUBMITTER_ROLES = frozenset({roles.POKJA, roles.ADMIN})
-# Department staff check the figures and verify or return.
-REVIEWER_ROLES = frozenset({roles.ADMIN, roles.STAF})
 NOTE_MAX = 2000
 
 _BADGES = {
@@ -27,6 +22,8 @@ _BADGES = {
     RETURNED: "badge-warn",
     VERIFIED: "badge-ok",
 }
+# A report whose figures stand frozen: a later change to the month is flagged.
+FROZEN = (SUBMITTED, VERIFIED)
 # Sorting the dashboard by hand-in: what needs attention first.
 _RANK = {None: 0, RETURNED: 1, SUBMITTED: 2, VERIFIED: 3}
 
@@ -70,6 +67,16 @@ class HandIn:
     late: bool
     month_open: bool  # the month has not ended: nothing to hand in yet
     due: date
+    # Figures that differ today from the snapshot handed in (recap.Change), for
+    # a report handed in or verified: the month changed after it was frozen.
+    changes: tuple = field(default=(), compare=False)
+
+    @property
+    def changed_label(self) -> str:
+        """ "Berubah sejak diverifikasi" (or "diserahkan"); "" when unchanged."""
+        if not self.changes or self.status not in FROZEN:
+            return ""
+        return f"Berubah sejak {self.status}"
 
     @property
     def label(self) -> str:
@@ -93,8 +100,11 @@ def state(
     status: str | None,
     first_submitted_on: date | None,
     day: int = DEFAULT_DEADLINE_DAY,
+    changes=(),
 ) -> HandIn:
-    """The hand-in state of one Pokja's month as of today."""
+    """The hand-in state of one Pokja's month as of today (with the figures
+    that changed since a hand-in or verification)."""
     month_open = not is_closed(month, today)
     late = not month_open and is_late(month, today, first_submitted_on, day)
-    return HandIn(status, late, month_open, deadline(month, day))
+    changed = tuple(changes) if status in FROZEN else ()
+    return HandIn(status, late, month_open, deadline(month, day), changed)

@@ -1,13 +1,23 @@
 """The monthly report a Pokja hands in, frozen as a snapshot, and its history."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kkbweb.extensions import db
 from kkbweb.kie.models import KieActivity
-from kkbweb.meetings.models import Member
+from kkbweb.members.models import Member
 from kkbweb.referrals.models import Referral, ReferralEvent
 from kkbweb.timeutil import utcnow
 
@@ -50,6 +60,16 @@ class MonthlyReport(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The Kampung KB class when (last) handed in: the formula on the latest
+    # profile and every portal record of that moment (classification.figures.
+    # class_snapshot). Empty for a Pokja without a Kampung KB and for reports
+    # handed in before migration 0017 (not recomputed: that moment's portal
+    # records and profile cannot be told apart from today's).
+    klass: Mapped[str | None] = mapped_column(String(20))
+    index_input: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    index_proses: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    index_output: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    class_scores: Mapped[dict | None] = mapped_column(JSON)
 
     def audit_dict(self) -> dict:
         """Fields an audit row records (the figures are in the report itself)."""

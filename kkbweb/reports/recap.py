@@ -1,10 +1,11 @@
-"""Monthly figures for a set of Pokja, computed with SQL aggregates only. No Flask.
+"""Monthly figures for a set of Pokja: the one statement, folded. No Flask.
 
-`compute(pokja_ids, month, ...)` runs ONE statement: a UNION ALL of small GROUP BY
-selects, each yielding rows (pokja_id, metric, key, label, value), so the city
-dashboard and a Pokja's recap cost one query whatever the data volume. `trend`
-is one more statement. No row of a meeting, KIE log or referral is ever loaded
-into Python; only the aggregated rows are folded into `Figures` here.
+`compute(pokja_ids, month, ...)` runs ONE statement: the UNION ALL of the
+branches of every measure in metrics.MEASURES (their SQL is in queries.py), each
+yielding rows (pokja_id, metric, key, label, value), so the city dashboard and a
+Pokja's recap cost one query whatever the data volume. `trend` is one more
+statement. Only the aggregated rows are folded into `Figures` here; the reported
+lines come from the registry (metrics.SECTIONS).
 
 Definitions (docs/reports.md repeats them for users):
 - Meetings of a Pokja in a month: meetings dated in that month that invite it
@@ -24,72 +25,39 @@ Definitions (docs/reports.md repeats them for users):
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     Integer,
-    Select,
     String,
     and_,
     cast,
-    exists,
-    false,
     func,
     literal,
-    not_,
     null,
-    or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
 from kkbweb.extensions import db
-from kkbweb.kie.models import KieActivity, KieTerm, kie_activity_term
+from kkbweb.kie.models import KieActivity
 from kkbweb.kie.vocab import ACTIVITY_TYPES
 from kkbweb.meetings import rules as meeting_rules
 from kkbweb.meetings import vocab as meeting_vocab
-from kkbweb.meetings.models import (
-    Attendance,
-    Meeting,
-    MeetingGuest,
-    MeetingPokja,
-    Member,
-    on_roster,
-)
-from kkbweb.referrals import routing, workflow
-from kkbweb.referrals.models import (
-    EVENT_STATUS,
-    OPEN_STATUSES,
-    Referral,
-    ReferralEvent,
-)
+from kkbweb.meetings.models import Meeting, MeetingPokja
+from kkbweb.referrals import routing
+from kkbweb.reports import cache, metrics, queries, queries_poktan
 from kkbweb.reports.months import Month, trailing
-from kkbweb.reports.sqlfuncs import days_between, month_key, no_index
+from kkbweb.reports.queries import INVITED_POKJA, invited
+from kkbweb.reports.shapes import CITY_OWN, MEDIAN, Line, Measure, fmt
+from kkbweb.reports.sqlfuncs import month_key
 from kkbweb.timeutil import utcnow
 
-SEXES = ("L", "P")
 TREND_MONTHS = 12
 TOP_TOPICS = 5
 
-# Section titles, in the order pages and exports show them.
-MEETINGS = "Rapat"
-ATTENDANCE = "Kehadiran"
-KIE = "KIE dan advokasi"
-REFERRALS = "Rujukan adminduk"
-
 
 # --- the folded figures ----------------------------------------------------------
-
-
-@dataclass
-class Line:
-    """One reported number: its section, a stable key, a label and the value."""
-
-    section: str
-    key: str
-    label: str
-    value: int | float | None
 
 
 @dataclass
@@ -102,7 +70,6 @@ class Figures:
     roster: int = 0
     present: dict[str, int] = field(default_factory=dict)
     guests: dict[str, int] = field(default_factory=dict)
-    kie_count: dict[str, int] = field(default_factory=dict)  # type -> entries
     kie_methods: dict[tuple[str, str], int] = field(default_factory=dict)
     kie_people: dict[tuple[str, str], int] = field(default_factory=dict)  # type, sex
     kie_reach: dict[str, int] = field(default_factory=dict)  # type -> reach
@@ -113,6 +80,14 @@ class Figures:
     handed: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     median_days: float | None = None
+    partners: int = 0  # distinct instansi of the month's portal records
+    # Poktan and services (issue 14), by poktan kind / service kind / count.
+    poktan_active: dict[str, int] = field(default_factory=dict)
+    poktan_sessions: dict[str, int] = field(default_factory=dict)
+    poktan_families: dict[str, int] = field(default_factory=dict)
+    poktan_members: dict[str, int] = field(default_factory=dict)
+    unit_sessions: dict[str, int] = field(default_factory=dict)
+    unit_counts: dict[str, int] = field(default_factory=dict)
 
     # --- meetings and attendance
     @property
@@ -143,10 +118,12 @@ class Figures:
 
     # --- KIE and advokasi
     def kie(self, activity_type: str | None = None) -> int:
-        """Entries of one type (kie, advokasi) or of both."""
-        if activity_type is None:
-            return sum(self.kie_count.values())
-        return self.kie_count.get(activity_type, 0)
+        """Entries of one type (kie, advokasi) or of both (each has one method)."""
+        return sum(
+            n
+            for (kind, _code), n in self.kie_methods.items()
+            if activity_type in (None, kind)
+        )
 
     def people(self, activity_type: str | None = None, sex: str | None = None) -> int:
         """Participants of one type and/or sex, or all."""
@@ -218,8 +195,15 @@ class Figures:
     # --- overall
     @property
     def activities(self) -> int:
-        """Meetings plus KIE and advokasi entries: what 'no activity' looks at."""
-        return self.meetings + self.kie()
+        """Meetings, KIE/advokasi entries, poktan sessions and Posyandu/PAUD
+        sessions: what 'no activity' looks at."""
+        services = sum(self.poktan_sessions.values()) + sum(self.unit_sessions.values())
+        return self.meetings + self.kie() + services
+
+    @property
+    def no_bkb_session(self) -> bool:
+        """No BKB session this month (flagged on the city dashboard)."""
+        return not self.poktan_sessions.get("bkb")
 
     @property
     def idle(self) -> bool:
@@ -237,116 +221,24 @@ class Figures:
             if kind not in meeting_vocab.MEETING_KINDS and n
         ]
 
-    def add(self, other: "Figures") -> None:
-        """Add another Pokja's figures into these (city totals)."""
-        for name in (
-            "meetings_by_kind",
-            "present",
-            "guests",
-            "kie_count",
-            "kie_methods",
-            "kie_people",
-            "kie_reach",
-            "topics",
-            "opened",
-            "completed",
-            "handed",
-        ):
-            _add_counts(getattr(self, name), getattr(other, name))
-        self.labels.update(other.labels)
-        self.overdue += other.overdue
-        # The city's median is its own branch (a median of medians is not one).
-        self.meetings_rolled += other.meetings_rolled
-        self.roster += other.roster
-
     def lines(self) -> list[Line]:
         """Every figure as a line, for the snapshot, the exports and comparisons."""
-        meetings = [("meetings", "Jumlah rapat", self.meetings)] + [
-            (f"meetings.{kind}", label, self.meetings_by_kind.get(kind, 0))
-            for kind, label in meeting_vocab.MEETING_KINDS.items()
-        ]
-        present, guests = self.present, self.guests
-        attendance = [
-            ("attendance.rolled", "Rapat dengan daftar hadir", self.meetings_rolled),
-            ("attendance.roster", "Anggota diundang", self.roster),
-            ("attendance.present", "Hadir", self.present_total),
-            ("attendance.present.L", "Hadir laki-laki", present.get("L", 0)),
-            ("attendance.present.P", "Hadir perempuan", present.get("P", 0)),
-            ("attendance.rate", "Tingkat kehadiran (%)", self.rate),
-            ("attendance.guests.L", "Tamu laki-laki", guests.get("L", 0)),
-            ("attendance.guests.P", "Tamu perempuan", guests.get("P", 0)),
-        ]
-        kie = [("kie", "Jumlah KIE dan advokasi", self.kie())]
-        for kind, name in ACTIVITY_TYPES.items():
-            kie += [
-                (f"kie.{kind}", f"{name}: kegiatan", self.kie(kind)),
-                (f"kie.{kind}.L", f"{name}: peserta laki-laki", self.people(kind, "L")),
-                (f"kie.{kind}.P", f"{name}: peserta perempuan", self.people(kind, "P")),
-                (f"kie.{kind}.reach", f"{name}: perkiraan jangkauan", self.reach(kind)),
-            ]
-        kie += [
-            ("kie.people.L", "Peserta laki-laki", self.people(sex="L")),
-            ("kie.people.P", "Peserta perempuan", self.people(sex="P")),
-            ("kie.people", "Jumlah peserta", self.people()),
-            ("kie.reach", "Perkiraan jangkauan", self.reach()),
-        ]
-        kie += [
-            (
-                f"kie.method.{kind}.{code}",
-                f"{ACTIVITY_TYPES.get(kind, kind)}: {label}",
-                n,
-            )
-            for kind, code, label, n in self.methods()
-        ]
-        kie += [
-            (f"kie.topic.{code}", f"Topik: {label}", n)
-            for code, label, n in self.top_topics(limit=None)
-        ]
-        referrals = [
-            ("referrals.opened", "Rujukan baru", self.referrals("opened")),
-            ("referrals.completed", "Dokumen selesai", self.referrals("completed")),
-            ("referrals.handed", "Diserahkan ke warga", self.referrals("handed")),
-            ("referrals.overdue", "Terlambat di akhir bulan", self.overdue),
-            (
-                "referrals.median_days",
-                "Median hari dari pengajuan sampai diserahkan",
-                None if self.median_days is None else round(self.median_days, 1),
-            ),
-        ]
-        for code, label in routing.DOC_TYPES.items():
-            referrals += [
-                (
-                    f"referrals.opened.{code}",
-                    f"{label}: baru",
-                    self.opened.get(code, 0),
-                ),
-                (
-                    f"referrals.completed.{code}",
-                    f"{label}: selesai",
-                    self.completed.get(code, 0),
-                ),
-                (
-                    f"referrals.handed.{code}",
-                    f"{label}: diserahkan",
-                    self.handed.get(code, 0),
-                ),
-            ]
-        sections = (
-            (MEETINGS, meetings),
-            (ATTENDANCE, attendance),
-            (KIE, kie),
-            (REFERRALS, referrals),
-        )
-        return [
-            Line(section, key, label, value)
-            for section, items in sections
-            for key, label, value in items
-        ]
+        return metrics.lines(self)
 
 
-def _add_counts(into: dict, other: dict) -> None:
-    for key, n in other.items():
-        into[key] = into.get(key, 0) + n
+def _absorb(figures: Figures, measure: Measure, key, label, value) -> None:
+    """Fold one aggregated row into a Pokja's (or the city's) figures."""
+    if measure.key is None:  # one number: branches add up, a median is set
+        if measure.fold == MEDIAN:
+            value = None if value is None else float(value)
+        else:
+            value = getattr(figures, measure.into) + int(value)
+        setattr(figures, measure.into, value)
+        return
+    counts, key = getattr(figures, measure.into), measure.key(key)
+    counts[key] = counts.get(key, 0) + int(value)
+    if measure.term is not None:
+        figures.labels[measure.term(key)] = label
 
 
 @dataclass
@@ -393,6 +285,11 @@ class Change:
     reported: int | float | None
     live: int | float | None
 
+    @property
+    def text(self) -> str:
+        """Label, reported and live value, for short lists of changes."""
+        return f"{self.label}: {fmt(self.reported, 'num')} → {fmt(self.live, 'num')}"
+
 
 def differences(frozen: dict | None, figures: Figures) -> list[Change]:
     """Figures that changed since the hand-in (missing on one side counts as 0)."""
@@ -412,357 +309,6 @@ def differences(frozen: dict | None, figures: Figures) -> list[Change]:
 
 # --- the one statement -------------------------------------------------------------
 
-_NO_TEXT = cast(null(), String)
-
-
-def _branch(pokja, metric: str, key, label, value) -> list:
-    """The five columns every branch of the union selects, in order."""
-    pokja = cast(null() if pokja is None else pokja, Integer)
-    return [
-        pokja.label("pokja_id"),
-        literal(metric, String).label("metric"),
-        (cast(key, String) if key is not None else _NO_TEXT).label("key"),
-        (cast(label, String) if label is not None else _NO_TEXT).label("label"),
-        value.label("value"),
-    ]
-
-
-# The Pokja of an invitation, hidden from SQLite's index choice (see no_index):
-# otherwise it probes the invitations' Pokja index once per id, or walks it for
-# the GROUP BY order, and reads each Pokja's whole history. Starting from the
-# month's meetings (by date) it finds their invitations by the primary key.
-INVITED_POKJA = no_index(MeetingPokja.pokja_id)
-
-
-def _invited(ids: list[int]):
-    """Join condition: the meeting invites one of these Pokja."""
-    return and_(MeetingPokja.meeting_id == Meeting.id, INVITED_POKJA.in_(ids))
-
-
-def _meeting_branches(ids: list[int], month: Month) -> list[Select]:
-    """Meetings by kind, roll calls, roster, present and guests per Pokja."""
-    start, end = month.date_bounds
-    pokja = INVITED_POKJA
-
-    def invitations(*columns):
-        """The month's invitations of these Pokja, selecting the columns."""
-        return (
-            select(*columns)
-            .select_from(Meeting)
-            .join(MeetingPokja, _invited(ids))
-            .where(Meeting.date >= start, Meeting.date < end)
-        )
-
-    by_kind = invitations(
-        *_branch(pokja, "meet.kind", Meeting.kind, None, func.count())
-    ).group_by(pokja, Meeting.kind)
-    # A meeting of several Pokja counts once for the city.
-    city_kind = invitations(
-        *_branch(
-            None, "meet.kind", Meeting.kind, None, func.count(Meeting.id.distinct())
-        )
-    ).group_by(Meeting.kind)
-    marks = aliased(Attendance)
-    rolled_for_pokja = (
-        exists()
-        .where(marks.meeting_id == Meeting.id, marks.pokja_id == MeetingPokja.pokja_id)
-        .correlate(Meeting, MeetingPokja)
-    )
-    rolled = (
-        invitations(*_branch(pokja, "meet.rolled", None, None, func.count()))
-        .where(rolled_for_pokja)
-        .group_by(pokja)
-    )
-    # The roster of a meeting, as on the roll call: its Pokja's members on the
-    # roster that day, or marked anyway. The month's rolled invitations are
-    # materialized first (a handful of rows): joined in place, PostgreSQL pairs
-    # every member with every invitation of their Pokja's history before it
-    # looks at the dates. Then one walk of a Pokja's members per invitation; the
-    # attendance probe only runs for those off the roster that day.
-    rolled_invitations = (
-        invitations(
-            Meeting.id.label("meeting_id"),
-            Meeting.date.label("date"),
-            MeetingPokja.pokja_id.label("pokja_id"),
-        )
-        .where(rolled_for_pokja)
-        .cte("rolled_invitation")
-        .prefix_with("MATERIALIZED")
-    )
-    ri = rolled_invitations
-    marked = (
-        exists()
-        .where(
-            Attendance.meeting_id == ri.c.meeting_id, Attendance.member_id == Member.id
-        )
-        .correlate(ri, Member)
-    )
-    on_the_day = on_roster(ri.c.date, Member)
-
-    def roster(condition):
-        return (
-            select(*_branch(ri.c.pokja_id, "meet.roster", None, None, func.count()))
-            .select_from(ri)
-            .join(Member, Member.pokja_id == ri.c.pokja_id)
-            .where(condition)
-            .group_by(ri.c.pokja_id)
-        )
-
-    # Two sums (folded in Python): an OR with the EXISTS makes PostgreSQL hash
-    # the whole attendance table on small databases.
-    roster_on, roster_off = roster(on_the_day), roster(and_(not_(on_the_day), marked))
-    present = (
-        invitations(*_branch(pokja, "meet.present", Member.sex, None, func.count()))
-        .join(
-            Attendance,
-            and_(
-                Attendance.pokja_id == MeetingPokja.pokja_id,
-                Attendance.meeting_id == Meeting.id,
-                Attendance.status == meeting_vocab.PRESENT,
-            ),
-        )
-        .join(Member, Member.id == Attendance.member_id)
-        .group_by(pokja, Member.sex)
-    )
-    guests = (
-        invitations(
-            *_branch(pokja, "meet.guests", MeetingGuest.sex, None, func.count())
-        )
-        .join(
-            MeetingGuest,
-            and_(
-                MeetingGuest.meeting_id == Meeting.id,
-                MeetingGuest.pokja_id == MeetingPokja.pokja_id,
-            ),
-        )
-        .group_by(pokja, MeetingGuest.sex)
-    )
-    return [by_kind, city_kind, rolled, roster_on, roster_off, present, guests]
-
-
-def _kie_branches(ids: list[int], month: Month) -> list[Select]:
-    """KIE and advokasi entries by type and method, people, reach and topics."""
-    start, end = month.date_bounds
-    mine = and_(
-        KieActivity.pokja_id.in_(ids),
-        KieActivity.activity_date >= start,
-        KieActivity.activity_date < end,
-    )
-    pokja, kind = KieActivity.pokja_id, KieActivity.activity_type
-    methods = (
-        select(
-            *_branch(
-                pokja,
-                "kie.method",
-                kind + ":" + KieTerm.code,
-                KieTerm.label,
-                func.count(),
-            )
-        )
-        .select_from(KieActivity)
-        .join(KieTerm, KieTerm.id == KieActivity.method_id)
-        .where(mine)
-        .group_by(pokja, kind, KieTerm.code, KieTerm.label)
-    )
-    sums = [
-        select(*_branch(pokja, metric, kind, None, func.coalesce(func.sum(column), 0)))
-        .where(mine)
-        .group_by(pokja, kind)
-        for metric, column in (
-            ("kie.male", KieActivity.participants_male),
-            ("kie.female", KieActivity.participants_female),
-            ("kie.reach", KieActivity.estimated_reach),
-        )
-    ]
-    topics = (
-        select(*_branch(pokja, "kie.topic", KieTerm.code, KieTerm.label, func.count()))
-        .select_from(KieActivity)
-        .join(kie_activity_term, kie_activity_term.c.activity_id == KieActivity.id)
-        .join(KieTerm, KieTerm.id == kie_activity_term.c.term_id)
-        # From the month's entries to their links, not from each topic's history.
-        .where(mine, no_index(KieTerm.kind) == "topic")
-        .group_by(pokja, KieTerm.code, KieTerm.label)
-    )
-    return [methods, *sums, topics]
-
-
-def _referral_branches(
-    ids: list[int],
-    month: Month,
-    now: datetime,
-    overdue_days: dict[str, int | None] | None,
-) -> list[Select]:
-    """Referrals opened, completed, handed over (by type), overdue, median days."""
-    start, end = month.utc_bounds
-    pokja = Referral.pokja_id
-    mine = pokja.in_(ids)
-    counts = [
-        select(*_branch(pokja, metric, Referral.doc_type, None, func.count()))
-        .where(mine, column >= start, column < end)
-        .group_by(pokja, Referral.doc_type)
-        for metric, column in (
-            ("ref.opened", Referral.created_at),
-            ("ref.completed", Referral.completed_at),
-            ("ref.handed", Referral.handed_over_at),
-        )
-    ]
-    return [
-        *counts,
-        *_median_branches(ids, start, end),
-        _overdue_branch(ids, min(end, now), now, overdue_days),
-    ]
-
-
-def _median_branches(ids: list[int], start: datetime, end: datetime) -> list[Select]:
-    """Median days from intake to hand-over, per Pokja and for all of them.
-
-    Window functions (both databases have them): number the month's hand-overs
-    by duration; the median is the middle one, or the mean of the middle two.
-    """
-    days = days_between(Referral.handed_over_at, Referral.created_at)
-    handed = and_(
-        Referral.pokja_id.in_(ids),
-        Referral.handed_over_at >= start,
-        Referral.handed_over_at < end,
-    )
-    branches = []
-    for per_pokja in (True, False):
-        partition = [Referral.pokja_id] if per_pokja else []
-        ranked = (
-            select(
-                Referral.pokja_id.label("pokja_id"),
-                days.label("days"),
-                func.row_number()
-                .over(partition_by=partition, order_by=(days, Referral.id))
-                .label("rn"),
-                func.count().over(partition_by=partition).label("cnt"),
-            )
-            .where(handed)
-            .subquery()
-        )
-        middle = ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
-        branch = select(
-            *_branch(
-                ranked.c.pokja_id if per_pokja else None,
-                "ref.median",
-                None,
-                None,
-                func.avg(ranked.c.days),
-            )
-        ).where(middle)
-        branches.append(branch.group_by(ranked.c.pokja_id) if per_pokja else branch)
-    return branches
-
-
-def _overdue_branch(
-    ids: list[int],
-    end: datetime,
-    now: datetime,
-    overdue_days: dict[str, int | None] | None,
-) -> Select:
-    """Referrals overdue at `end`: their status then had waited its limit or more.
-
-    The status at `end` is the last status event before it. Only referrals that
-    may have been open then are looked at: created before the end, and either
-    open now or closed (terminal statuses are final) at or after the end.
-    """
-    limits = {**workflow.DEFAULT_OVERDUE_DAYS, **(overdue_days or {})}
-    # Two index ranges (status, time), never the whole history: what is open
-    # now, and what was closed at or after the end. "Changed by now" is always
-    # true, but it gives SQLite the range that makes it walk only the open
-    # statuses; the Pokja and the creation date are checked on those rows.
-    mine, created = no_index(Referral.pokja_id).in_(ids), no_index(Referral.created_at)
-    open_now = select(Referral.id, Referral.pokja_id).where(
-        mine,
-        Referral.status.in_(OPEN_STATUSES),
-        Referral.status_changed_at <= now,
-        created < end,
-    )
-    closed_later = select(Referral.id, Referral.pokja_id).where(
-        mine,
-        Referral.status.in_(workflow.TERMINAL_STATUSES),
-        Referral.status_changed_at >= end,
-        created < end,
-    )
-    candidates = union_all(open_now, closed_later).subquery()
-    # Each candidate's last status event before the end: one seek of the event
-    # history index per referral (not a sort of all their events).
-    step = aliased(ReferralEvent)
-    last_step = (
-        select(step.id)
-        .where(
-            step.referral_id == candidates.c.id,
-            step.kind == EVENT_STATUS,
-            step.at < end,
-        )
-        .order_by(step.at.desc(), step.id.desc())
-        .limit(1)
-        .correlate(candidates)
-        .scalar_subquery()
-    )
-    last = (
-        select(
-            candidates.c.pokja_id.label("pokja_id"),
-            ReferralEvent.to_status.label("status"),
-            ReferralEvent.at.label("at"),
-        )
-        .select_from(candidates)
-        .join(ReferralEvent, ReferralEvent.id == last_step)
-        .subquery()
-    )
-    waited = [
-        and_(last.c.status == status, last.c.at <= end - timedelta(days=days))
-        for status, days in limits.items()
-        if days is not None and workflow.is_open(status)
-    ]
-    return (
-        select(*_branch(last.c.pokja_id, "ref.overdue", None, None, func.count()))
-        .where(or_(*waited) if waited else false())
-        .group_by(last.c.pokja_id)
-    )
-
-
-def _absorb(figures: Figures, metric: str, key, label, value) -> None:
-    """Fold one aggregated row into a Pokja's (or the city's) figures."""
-    if metric == "meet.kind":
-        figures.meetings_by_kind[key] = int(value)
-    elif metric == "meet.rolled":
-        figures.meetings_rolled = int(value)
-    elif metric == "meet.roster":  # on the roster that day, plus marked others
-        figures.roster += int(value)
-    elif metric == "meet.present":
-        figures.present[key] = int(value)
-    elif metric == "meet.guests":
-        figures.guests[key] = int(value)
-    elif metric == "kie.method":
-        kind, code = key.split(":", 1)
-        figures.kie_methods[(kind, code)] = int(value)
-        figures.kie_count[kind] = figures.kie_count.get(kind, 0) + int(value)
-        figures.labels[code] = label
-    elif metric == "kie.male":
-        figures.kie_people[(key, "L")] = int(value)
-    elif metric == "kie.female":
-        figures.kie_people[(key, "P")] = int(value)
-    elif metric == "kie.reach":
-        figures.kie_reach[key] = int(value)
-    elif metric == "kie.topic":
-        figures.topics[key] = int(value)
-        figures.labels[key] = label
-    elif metric == "ref.opened":
-        figures.opened[key] = int(value)
-    elif metric == "ref.completed":
-        figures.completed[key] = int(value)
-    elif metric == "ref.handed":
-        figures.handed[key] = int(value)
-    elif metric == "ref.overdue":
-        figures.overdue = int(value)
-    elif metric == "ref.median":
-        figures.median_days = None if value is None else float(value)
-
-
-# Metrics the city row reads from its own branch instead of summing the Pokja.
-_CITY_OWN = frozenset({"meet.kind", "ref.median"})
-
 
 def recap_statement(
     ids: list[int],
@@ -775,11 +321,13 @@ def recap_statement(
     `now` (default: the current time) is the end for the running month's overdue
     count; for past months the end of the month (WIB) is.
     """
-    now = now or utcnow()
+    scope = queries.Scope(ids, month, now or utcnow(), overdue_days)
     return union_all(
-        *_meeting_branches(ids, month),
-        *_kie_branches(ids, month),
-        *_referral_branches(ids, month, now, overdue_days),
+        *(
+            branch
+            for measure in metrics.MEASURES
+            for branch in measure.query(scope, measure.metric)
+        )
     )
 
 
@@ -790,34 +338,54 @@ def compute(
     now: datetime | None = None,
     overdue_days: dict[str, int | None] | None = None,
 ) -> Recap:
-    """The figures of these Pokja for the month, and their total; one statement."""
+    """The figures of these Pokja for the month, and their total; one statement.
+
+    The city adds up the Pokja's rows, except for the measures it takes from its
+    own branch (metrics.CITY_OWN: a joint meeting counted once, its median).
+    """
     ids = sorted(set(pokja_ids))
     by_pokja = {pokja_id: Figures(pokja_id) for pokja_id in ids}
     city = Figures(None)
     if not ids:
         return Recap(month, by_pokja, city)
-    rows = db.session.execute(recap_statement(ids, month, now, overdue_days)).all()
-    city_rows = []
+    # The overdue count ends at the month's end, or earlier at `now`.
+    end = min(month.utc_bounds[1], now or utcnow())
+    limits = tuple(sorted((overdue_days or {}).items()))
+    asked = ("recap", tuple(ids), str(month), end, limits)
+    rows = cache.rows(
+        asked,
+        month,
+        lambda: db.session.execute(
+            recap_statement(ids, month, now, overdue_days)
+        ).all(),
+    )
     for pokja_id, metric, key, label, value in rows:
-        if pokja_id is None:
-            city_rows.append((metric, key, label, value))
-        elif pokja_id in by_pokja:
-            _absorb(by_pokja[pokja_id], metric, key, label, value)
+        into = city if pokja_id is None else by_pokja.get(pokja_id)
+        if into is not None:
+            _absorb(into, metrics.BY_METRIC[metric], key, label, value)
     for figures in by_pokja.values():
-        city.add(figures)
-    for metric in _CITY_OWN:
-        _reset(city, metric)
-    for metric, key, label, value in city_rows:
-        _absorb(city, metric, key, label, value)
+        _add(city, figures)
     return Recap(month, by_pokja, city)
 
 
-def _reset(figures: Figures, metric: str) -> None:
-    """Clear what the city takes from its own branch rather than the sum."""
-    if metric == "meet.kind":
-        figures.meetings_by_kind = {}
-    elif metric == "ref.median":
-        figures.median_days = None
+# The attributes the city sums over its Pokja: attribute -> holds one number.
+_SUMMED = {
+    measure.into: measure.key is None
+    for measure in metrics.MEASURES
+    if measure.fold not in CITY_OWN
+}
+
+
+def _add(city: Figures, other: Figures) -> None:
+    """Add a Pokja's figures into the city's (all but metrics.CITY_OWN)."""
+    for name, single in _SUMMED.items():
+        if single:
+            setattr(city, name, getattr(city, name) + getattr(other, name))
+            continue
+        into = getattr(city, name)
+        for key, n in getattr(other, name).items():
+            into[key] = into.get(key, 0) + n
+    city.labels.update(other.labels)
 
 
 # --- the 12-month trend ------------------------------------------------------------
@@ -825,7 +393,7 @@ def _reset(figures: Figures, metric: str) -> None:
 
 @dataclass
 class Trend:
-    """Activities (meetings + KIE/advokasi entries) per month, oldest first."""
+    """Activities (meetings, KIE/advokasi, poktan and service sessions) per month."""
 
     months: list[Month]
     by_pokja: dict[int, list[int]]
@@ -841,10 +409,14 @@ class Trend:
 
 
 def trend_statement(ids: list[int], months: list[Month]):
-    """The UNION ALL behind `trend`: (source, pokja_id, 'YYYY-MM', n) rows."""
+    """Activities per month: (source, pokja_id, 'YYYY-MM', n) rows.
+
+    Meetings per Pokja, distinct meetings for the city (a joint meeting counts
+    once), and KIE/advokasi entries per Pokja (added to the city).
+    """
     start, end = months[0].first_day, months[-1].next().first_day
     bucket = month_key(Meeting.date)
-    invited = _invited(ids)
+    invitation = invited(ids)
     in_range = and_(Meeting.date >= start, Meeting.date < end)
     meetings = (
         select(
@@ -854,7 +426,7 @@ def trend_statement(ids: list[int], months: list[Month]):
             func.count().label("n"),
         )
         .select_from(Meeting)
-        .join(MeetingPokja, invited)
+        .join(MeetingPokja, invitation)
         .where(in_range)
         .group_by(INVITED_POKJA, bucket)
     )
@@ -866,7 +438,7 @@ def trend_statement(ids: list[int], months: list[Month]):
             func.count(Meeting.id.distinct()),
         )
         .select_from(Meeting)
-        .join(MeetingPokja, invited)
+        .join(MeetingPokja, invitation)
         .where(in_range)
         .group_by(bucket)
     )
@@ -880,7 +452,9 @@ def trend_statement(ids: list[int], months: list[Month]):
         )
         .group_by(KieActivity.pokja_id, kie_bucket)
     )
-    return union_all(meetings, city_meetings, kie)
+    # Poktan and Posyandu/PAUD sessions are activities of their Pokja too.
+    services = queries_poktan.trend_branches(ids, start, end)
+    return union_all(meetings, city_meetings, kie, *services)
 
 
 def statements(ids: list[int], month: Month, now: datetime | None = None) -> dict:
@@ -894,8 +468,8 @@ def statements(ids: list[int], month: Month, now: datetime | None = None) -> dic
 def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> Trend:
     """Activities per Pokja per month over `count` months ending with `month`.
 
-    One statement: meetings per Pokja, distinct meetings for the city (a joint
-    meeting counts once), and KIE/advokasi entries per Pokja (added to the city).
+    One statement (trend_statement): a joint meeting counts once for the
+    city; KIE/advokasi entries count for their Pokja and the city.
     """
     ids = sorted(set(pokja_ids))
     months = trailing(month, count)
@@ -904,7 +478,11 @@ def trend(pokja_ids: Iterable[int], month: Month, count: int = TREND_MONTHS) -> 
     city = [0] * count
     if not ids:
         return Trend(months, by_pokja, city)
-    rows = db.session.execute(trend_statement(ids, months)).all()
+    rows = cache.rows(
+        ("trend", tuple(ids), str(month), count),
+        month,
+        lambda: db.session.execute(trend_statement(ids, months)).all(),
+    )
     for source, pokja_id, key, n in rows:
         slot = index.get(key)
         if slot is None:

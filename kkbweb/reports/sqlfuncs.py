@@ -5,7 +5,7 @@ views never branch on the database. Medians need no construct: they are written
 with window functions (ROW_NUMBER/COUNT OVER), which both databases run.
 """
 
-from sqlalchemy import Float, String
+from sqlalchemy import JSON, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -99,3 +99,24 @@ def _no_index_sqlite(element, compiler, **kw):
 @compiles(no_index, "postgresql")
 def _no_index_postgresql(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)
+
+
+class json_list(FunctionElement):
+    """The JSON values of a column over a group as one JSON list (an aggregate).
+
+    SQLite gives '[]' over no row, PostgreSQL NULL: callers read None as [].
+    """
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_list"
+
+
+@compiles(json_list, "sqlite")
+def _json_list_sqlite(element, compiler, **kw):
+    return f"json_group_array(json({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_list, "postgresql")
+def _json_list_postgresql(element, compiler, **kw):
+    return f"json_agg({compiler.process(element.clauses, **kw)})"

@@ -13,32 +13,42 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import and_, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from markupsafe import Markup
 
-from kkbweb.audit.log import record, record_read
-from kkbweb.auth.access import can_see_pokja, role_required, scoped
-from kkbweb.extensions import db
+from kkbweb.access import can_see_pokja, role_required
+from kkbweb.audit.log import record_read
+from kkbweb.classification.figures import class_snapshot
+from kkbweb.classification.formula import INDICATORS
+from kkbweb.database import keeping_loaded
 from kkbweb.htmx import is_htmx, render
 from kkbweb.kie.vocab import ACTIVITY_TYPES
 from kkbweb.pokja.models import Pokja
-from kkbweb.reports import exports, handin, recap, table
+from kkbweb.reports import (
+    exports,
+    handin,
+    metrics,
+    queries,
+    recap,
+    rules,
+    service,
+    table,
+)
 from kkbweb.reports.forms import ReturnForm, SubmitForm, VerifyForm
 from kkbweb.reports.models import (
     RETURNED,
     STATUS_LABELS,
-    SUBMITTED,
     VERIFIED,
     MonthlyReport,
-    MonthlyReportEvent,
 )
 from kkbweb.reports.months import Month
 from kkbweb.spreadsheets import MIMETYPES, download
 from kkbweb.timeutil import to_wib, today_wib, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_global(table.trend_svg, "trend_bars")
 
 POKJA = "/pokja/<int:pokja_id>"
+INDICATOR_LABELS = {code: label for code, _index, label in INDICATORS}
 HANDIN = POKJA + "/<bulan>"
 
 
@@ -50,9 +60,15 @@ def _helpers() -> dict:
     """Formatting and labels for this blueprint's templates."""
     return {
         "fmt": table.fmt,
+        "show": metrics.show,
+        "kie_table": metrics.KIE_BY_TYPE,
+        "referral_table": metrics.REFERRALS_BY_TYPE,
+        "poktan_table": metrics.POKTAN_BY_KIND,
+        "unit_table": metrics.UNITS_BY_KIND,
         "status_labels": STATUS_LABELS,
         "values": exports.values,
         "activity_types": ACTIVITY_TYPES,
+        "indicator_labels": INDICATOR_LABELS,
     }
 
 
@@ -84,46 +100,24 @@ def _compute(pokja_ids, month: Month) -> recap.Recap:
     return recap.compute(pokja_ids, month, now=utcnow(), overdue_days=_overdue_days())
 
 
-def _state(month: Month, status, first_submitted_at: datetime | None):
+def _state(month: Month, status, first_submitted_at: datetime | None, changes=()):
     """The hand-in state of a report row (or none) as of today."""
     first = to_wib(first_submitted_at).date() if first_submitted_at else None
-    return handin.state(month, today_wib(), status, first, _deadline_day())
+    return handin.state(month, today_wib(), status, first, _deadline_day(), changes)
 
 
-def _report_join(month: Month):
-    """Join condition: a Pokja's report of this month."""
-    return and_(
-        MonthlyReport.pokja_id == Pokja.id,
-        MonthlyReport.year == month.year,
-        MonthlyReport.month == month.month,
-    )
-
-
-def _city_pokja(month: Month) -> list:
-    """Active Pokja the user sees, with their report of the month; one query."""
-    stmt = (
-        select(
-            Pokja.id,
-            Pokja.display_name,
-            MonthlyReport.status,
-            MonthlyReport.first_submitted_at,
-        )
-        .outerjoin(MonthlyReport, _report_join(month))
-        .where(Pokja.is_active.is_(True))
-        .order_by(Pokja.display_name)
-    )
-    return db.session.execute(scoped(stmt, Pokja.id)).all()
+def _changes(status, frozen: dict | None, figures: recap.Figures) -> list:
+    """Figures that differ from the snapshot of a report handed in or verified."""
+    if status not in handin.FROZEN:
+        return []
+    return recap.differences(frozen, figures)
 
 
 def _load(pokja_id: int, month: Month) -> tuple[Pokja, MonthlyReport | None]:
     """A Pokja the user may see and its report of the month; else 404. One query."""
     if not can_see_pokja(pokja_id):
         abort(404)
-    row = db.session.execute(
-        select(Pokja, MonthlyReport)
-        .outerjoin(MonthlyReport, _report_join(month))
-        .where(Pokja.id == pokja_id)
-    ).first()
+    row = queries.pokja_and_report(pokja_id, month)
     if row is None:
         abort(404)
     return row[0], row[1]
@@ -134,7 +128,7 @@ def _city_rows(
 ) -> tuple[list[table.CityRow], recap.Recap, recap.Trend | None]:
     """Every visible Pokja's figures, trend and hand-in state; three queries
     (two without the trend, which exports and the print do not show)."""
-    pokja = _city_pokja(month)
+    pokja = queries.city_pokja(month)
     ids = [p.id for p in pokja]
     figures = _compute(ids, month)
     trend = recap.trend(ids, month) if with_trend else None
@@ -144,22 +138,19 @@ def _city_rows(
             p.display_name,
             figures.of(p.id),
             trend.of(p.id) if trend else [],
-            _state(month, p.status, p.first_submitted_at),
+            _state(
+                month,
+                p.status,
+                p.first_submitted_at,
+                _changes(p.status, p.figures, figures.of(p.id)),
+            ),
+            table.trend_svg(trend.of(p.id), trend.months, trend.peak, p.display_name)
+            if trend
+            else Markup(""),
         )
         for p in pokja
     ]
     return rows, figures, trend
-
-
-def _require_city() -> None:
-    """The city-wide pages are for users who see every Pokja (see docs)."""
-    if not current_user.sees_all_pokja:
-        abort(403)
-
-
-def _release() -> None:
-    """Detach what was loaded so that the audit commit re-reads nothing."""
-    db.session.expunge_all()
 
 
 # --- the city -------------------------------------------------------------------
@@ -169,7 +160,7 @@ def _release() -> None:
 @login_required
 def dashboard():
     """The Pokja side by side for a month, sortable, with trends and hand-ins."""
-    if not current_user.sees_all_pokja:
+    if not rules.sees_city(current_user):
         # A Pokja user is refused the city view and pointed to their own page.
         return render_template("reports/refused.html"), 403
     month = _month_arg()
@@ -184,7 +175,9 @@ def dashboard():
         current=Month.of(today_wib()),
         rows=table.sort_rows(rows, key, direction),
         city=figures.city,
-        trend=trend,
+        city_bars=table.trend_svg(
+            trend.city, trend.months, max(trend.city), "Kota Cilegon"
+        ),
         columns=table.COLUMNS,
         sort_key=key,
         sort_direction=direction,
@@ -197,7 +190,8 @@ def dashboard():
 @login_required
 def city_print():
     """The city table on an A4 sheet."""
-    _require_city()
+    if not rules.sees_city(current_user):
+        abort(403)
     month = _month_arg()
     rows, figures, _trend = _city_rows(month, with_trend=False)
     return render_template(
@@ -216,19 +210,21 @@ def city_export(fmt: str):
     """The month's recap of every Pokja as XLSX (city, sections, each Pokja) or CSV."""
     if fmt not in MIMETYPES:
         abort(404)
-    _require_city()
+    if not rules.sees_city(current_user):
+        abort(403)
     month = _month_arg()
     rows, figures, _trend = _city_rows(month, with_trend=False)
     if fmt == "csv":
         body = exports.city_csv(rows, figures.city)
     else:
         body = exports.city_xlsx(month, rows, figures.city)
-    _release()
-    record_read(
-        "report.export",
-        None,
-        note=f"rekap kota {month}, {fmt}, {len(rows)} Pokja",
-    )
+    # The audit commit must not expire (and re-read) what the page loaded.
+    with keeping_loaded():
+        record_read(
+            "report.export",
+            None,
+            note=f"rekap kota {month}, {fmt}, {len(rows)} Pokja",
+        )
     return download(body, fmt, f"rekap-kampung-kb-{month}.{fmt}")
 
 
@@ -240,15 +236,12 @@ def _recap_context(pokja: Pokja, report: MonthlyReport | None, month: Month) -> 
     figures = _compute([pokja.id], month)
     trend = recap.trend([pokja.id], month)
     mine = figures.of(pokja.id)
-    events = []
-    if report is not None:
-        events = db.session.scalars(
-            select(MonthlyReportEvent)
-            .where(MonthlyReportEvent.report_id == report.id)
-            .order_by(MonthlyReportEvent.at, MonthlyReportEvent.id)
-        ).all()
+    events = queries.report_events(report.id) if report is not None else []
     status = report.status if report else None
     today = today_wib()
+    changes = recap.differences(report.figures, mine) if report else []
+    first = report.first_submitted_at if report else None
+    frozen_figures = report.figures if report else None
     return {
         "pokja": pokja,
         "report": report,
@@ -257,13 +250,13 @@ def _recap_context(pokja: Pokja, report: MonthlyReport | None, month: Month) -> 
         "figures": mine,
         "trend": trend.of(pokja.id),
         "trend_months": trend.months,
-        "handin": _state(month, status, report.first_submitted_at if report else None),
+        "handin": _state(month, status, first, _changes(status, frozen_figures, mine)),
         "events": events,
-        "changes": recap.differences(report.figures, mine) if report else [],
+        "changes": changes,
         "frozen": recap.snapshot_lines(report.figures) if report else [],
-        "may_submit": current_user.role in handin.SUBMITTER_ROLES
+        "may_submit": current_user.role in rules.SUBMITTER_ROLES
         and handin.submit_problem(status, month, today) is None,
-        "may_review": current_user.role in handin.REVIEWER_ROLES
+        "may_review": current_user.role in rules.REVIEWER_ROLES
         and handin.review_problem(status, month) is None,
         "submit_form": SubmitForm(formdata=None, prefix="serahkan"),
         "return_form": ReturnForm(formdata=None, prefix="kembalikan"),
@@ -314,12 +307,12 @@ def pokja_export(pokja_id: int, fmt: str):
         body = exports.pokja_csv(figures)
     else:
         body = exports.pokja_xlsx(month, pokja.display_name, figures)
-    _release()
-    record_read(
-        "report.export",
-        pokja,
-        note=f"rekap {pokja.display_name} {month}, {fmt}",
-    )
+    with keeping_loaded():
+        record_read(
+            "report.export",
+            pokja,
+            note=f"rekap {pokja.display_name} {month}, {fmt}",
+        )
     slug = pokja.display_name.lower().replace(" ", "-")
     return download(body, fmt, f"rekap-{slug}-{month}.{fmt}")
 
@@ -348,22 +341,8 @@ def _form_page(pokja: Pokja, report, month: Month, form, action: str):
     )
 
 
-def _event(report_id: int, action: str, note: str | None, now: datetime) -> None:
-    db.session.execute(
-        insert(MonthlyReportEvent).values(
-            report_id=report_id,
-            action=action,
-            user_id=current_user.id,
-            user_name=current_user.full_name,
-            at=now,
-            note=note,
-        )
-    )
-
-
 def _conflict(pokja_id: int, month: Month):
     """Someone else changed the report first: say so, show the current state."""
-    db.session.rollback()
     flash(
         "Laporan ini baru saja diubah oleh pengguna lain. Periksa statusnya.",
         "warning",
@@ -372,11 +351,16 @@ def _conflict(pokja_id: int, month: Month):
 
 
 @bp.post(HANDIN + "/serahkan")
-@role_required(*handin.SUBMITTER_ROLES)
+@role_required(*rules.SUBMITTER_ROLES)
 def submit(pokja_id: int, bulan: str):
     """Hand in a closed month: freeze the figures as the snapshot (audited)."""
     month = _month_path(bulan)
-    pokja, report = _load(pokja_id, month)
+    if not can_see_pokja(pokja_id):
+        abort(404)
+    row = queries.pokja_report_and_class(pokja_id, month)
+    if row is None:
+        abort(404)
+    pokja, report, has_kampung, profile_figures, instansi = row
     status = report.status if report else None
     problem = handin.submit_problem(status, month, today_wib())
     if problem:
@@ -388,48 +372,12 @@ def submit(pokja_id: int, bulan: str):
     now = utcnow()
     snapshot = recap.snapshot(_compute([pokja.id], month).of(pokja.id), now)
     note = form.note.data or None
-    values = {
-        "status": SUBMITTED,
-        "figures": snapshot,
-        "note": note,
-        "submitted_at": now,
-        "submitted_by_id": current_user.id,
-    }
-    if report is None:
-        try:
-            with db.session.begin_nested():
-                report_id = db.session.execute(
-                    insert(MonthlyReport)
-                    .values(
-                        pokja_id=pokja.id,
-                        year=month.year,
-                        month=month.month,
-                        first_submitted_at=now,
-                        **values,
-                    )
-                    .returning(MonthlyReport.id)
-                ).scalar_one()
-        except IntegrityError:  # handed in by someone else a moment ago
-            return _conflict(pokja_id, month)
-    else:
-        report_id = db.session.execute(
-            update(MonthlyReport)
-            .where(MonthlyReport.id == report.id, MonthlyReport.status == RETURNED)
-            .values(**values)
-            .returning(MonthlyReport.id)
-        ).scalar()
-        if report_id is None:
-            return _conflict(pokja_id, month)
-    _event(report_id, SUBMITTED, note, now)
-    record(
-        "report.submit",
-        entity_type="monthly_report",
-        entity_id=report_id,
-        before={"status": status},
-        after={"pokja_id": pokja.id, "bulan": str(month), "status": SUBMITTED},
-        note=note,
+    klass = class_snapshot(profile_figures, instansi or []) if has_kampung else None
+    report_id = service.submit(
+        pokja.id, month, report, snapshot, note, current_user, now, klass
     )
-    db.session.commit()
+    if report_id is None:
+        return _conflict(pokja_id, month)
     again = " ulang" if report is not None else ""
     flash(
         f"Laporan {month.label} diserahkan{again}. Angka bulan itu dibekukan "
@@ -450,29 +398,9 @@ def _review(pokja_id: int, bulan: str, target: str, form, action: str):
         return _back(pokja_id, month)
     if not form.validate():
         return _form_page(pokja, report, month, form, action)
-    now = utcnow()
     note = form.note.data or None
-    values = {"status": target, "reviewed_at": now, "reviewed_by_id": current_user.id}
-    if target == RETURNED:
-        values["review_note"] = note
-    updated = db.session.execute(
-        update(MonthlyReport)
-        .where(MonthlyReport.id == report.id, MonthlyReport.status == SUBMITTED)
-        .values(**values)
-        .returning(MonthlyReport.id)
-    ).scalar()
-    if updated is None:
+    if not service.review(report, month, target, note, current_user, utcnow()):
         return _conflict(pokja_id, month)
-    _event(report.id, target, note, now)
-    record(
-        "report.verify" if target == VERIFIED else "report.return",
-        entity_type="monthly_report",
-        entity_id=report.id,
-        before={"status": SUBMITTED},
-        after={"pokja_id": pokja.id, "bulan": str(month), "status": target},
-        note=note,
-    )
-    db.session.commit()
     if target == VERIFIED:
         flash(f"Laporan {pokja.display_name} {month.label} diverifikasi.", "success")
     else:
@@ -485,7 +413,7 @@ def _review(pokja_id: int, bulan: str, target: str, form, action: str):
 
 
 @bp.post(HANDIN + "/verifikasi")
-@role_required(*handin.REVIEWER_ROLES)
+@role_required(*rules.REVIEWER_ROLES)
 def verify(pokja_id: int, bulan: str):
     """Verify a handed-in report."""
     form = VerifyForm(prefix="verifikasi")
@@ -493,7 +421,7 @@ def verify(pokja_id: int, bulan: str):
 
 
 @bp.post(HANDIN + "/kembalikan")
-@role_required(*handin.REVIEWER_ROLES)
+@role_required(*rules.REVIEWER_ROLES)
 def return_report(pokja_id: int, bulan: str):
     """Return a handed-in report to the Pokja with a note saying what to fix."""
     form = ReturnForm(prefix="kembalikan")

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser
 
 from tests.browser.conftest import Site
 from tests.crawl import Crawler, endpoint_resolver
+from tests.sitecrawl import session_for
 from tests.test_access_matrix import build_world
-from tests.test_sweep import session_for
 
 pytestmark = pytest.mark.browser
 

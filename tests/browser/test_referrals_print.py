@@ -52,7 +52,7 @@ def test_referral_moved_by_staff_and_handed_over_by_the_pokja(
     _move(page, live_url, referral.id, "diserahkan")
     assert _status(app, referral.id) == "diserahkan"
     history = page.locator("body").inner_text()
-    assert "Diserahkan ke warga" in history
+    assert "Dokumen dikirim sebagai PDF / diserahkan" in history
     snap(page, "referral-handed-over")
     assert [e for e in browser_errors if "Failed to load resource" not in e] == []
 

@@ -1,4 +1,7 @@
-"""Access for the foundation: home, health, auth, Pokja admin, audit."""
+"""Access for the foundation: home, health, auth, Pokja admin, audit.
+
+The bench floor route (bench.ok) exists only in bench mode: tests/test_main.py.
+"""
 
 from tests import factories
 from tests.matrix import DEPARTMENT, LOGGED_IN, Entry, allow, everyone
@@ -14,11 +17,12 @@ def world(w: dict) -> None:
 
 ACCESS = {
     ("main.index", "GET"): Entry(
-        # Pokja-scoped users are sent on to their own Pokja page.
-        allow(LOGGED_IN, penyelenggara_a=302, pokja_a=302, pokja_b=302)
+        # Pokja-scoped users are sent on to their own Pokja page, pimpinan to
+        # the Kampung KB classes of the city (classification.board).
+        allow(LOGGED_IN, penyelenggara_a=302, pokja_a=302, pokja_b=302, pimpinan=302)
     ),
     ("main.healthz", "GET"): Entry(everyone(200)),
-    ("main.bench_ok", "GET"): Entry(everyone(404)),  # only in bench mode
+    ("main.service_worker", "GET"): Entry(everyone(200)),
     ("auth.login", "GET"): Entry(
         allow(LOGGED_IN, ok=302, anonymous=200, deactivated=200)
     ),

@@ -22,6 +22,24 @@ def world(w: dict) -> None:
     )
     w["kie_photo_a"] = _first_photo(w["kie_a"].id)
     w["kie_term"] = factories.kie_terms()[("topic", "stunting")]
+    w["kie_pending"] = _pending_photo(w["pokja_a"].id)
+
+
+def _pending_photo(user_id: int) -> dict:
+    """A photo Pokja A's user chose on a refused entry form."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from kkbweb.kie import pending, photos
+
+    with factories.context():
+        token = "c" * 32
+        root = Path(current_app.config["UPLOAD_FOLDER"])
+        [name] = pending.keep(
+            root, token, user_id, [photos.process(factories.kie_jpeg())]
+        )
+        return {"token": token, "name": name}
 
 
 def _first_photo(activity_id: int) -> int:
@@ -49,35 +67,40 @@ ACCESS = {
     ("kie.index", "GET"): Entry(allow(LOGGED_IN)),
     ("kie.export", "POST"): Entry(allow(LOGGED_IN), data=lambda w: {"format": "csv"}),
     ("kie.new", "GET"): Entry(allow(WRITERS)),
-    # An empty form is refused with messages (400), never saved.
-    ("kie.new", "POST"): Entry(allow(WRITERS, ok=400)),
+    # An empty form is refused with messages (200, as every refused form), never saved.
+    ("kie.new", "POST"): Entry(allow(WRITERS, ok=200)),
     ("kie.detail", "GET"): Entry(allow(SEES_A, denied=404), args=_a),
     ("kie.edit", "GET"): Entry(_on_a(200), args=_a),
     # An empty POST keeps the stored values: nothing changes, back to the entry.
     ("kie.edit", "POST"): Entry(_on_a(303), args=_a),
     ("kie.photos_edit", "GET"): Entry(_on_a(200), args=_a),
-    ("kie.photos_edit", "POST"): Entry(_on_a(400), args=_a),
+    ("kie.photos_edit", "POST"): Entry(_on_a(200), args=_a),
     ("kie.photo", "GET"): Entry(
         allow(SEES_A, denied=404), args=lambda w: {"photo_id": w["kie_photo_a"]}
     ),
+    # Only the user who chose it sees a photo kept from a refused form: not
+    # another user of the same Pokja, not staff, not another Pokja.
+    ("kie.pending_photo", "GET"): Entry(
+        allow(("pokja_a",), denied=404), args=lambda w: w["kie_pending"]
+    ),
     ("kie.delete_entry", "GET"): Entry(_on_a(200), args=_a),
-    # Without the confirmation field the entry stays (400).
-    ("kie.delete_entry", "POST"): Entry(_on_a(400), args=_a),
-    ("kie.campaigns", "GET"): Entry(allow(LOGGED_IN)),
-    ("kie.campaign_new", "GET"): Entry(allow(WRITERS)),
-    ("kie.campaign_new", "POST"): Entry(allow(WRITERS, ok=400)),
-    ("kie.campaign_edit", "GET"): Entry(
+    # Without the confirmation field the entry stays (refused: 200).
+    ("kie.delete_entry", "POST"): Entry(_on_a(200), args=_a),
+    ("kie.campaigns.index", "GET"): Entry(allow(LOGGED_IN)),
+    ("kie.campaigns.new", "GET"): Entry(allow(WRITERS)),
+    ("kie.campaigns.new", "POST"): Entry(allow(WRITERS, ok=200)),
+    ("kie.campaigns.edit", "GET"): Entry(
         _on_a(200), args=lambda w: {"campaign_id": w["kie_campaign"].id}
     ),
-    ("kie.campaign_edit", "POST"): Entry(
+    ("kie.campaigns.edit", "POST"): Entry(
         _on_a(303), args=lambda w: {"campaign_id": w["kie_campaign"].id}
     ),
-    ("kie.terms", "GET"): Entry(allow(ADMIN)),
-    ("kie.term_new", "POST"): Entry(allow(ADMIN, ok=400)),
-    ("kie.term_edit", "GET"): Entry(
+    ("kie.terms.index", "GET"): Entry(allow(ADMIN)),
+    ("kie.terms.new", "POST"): Entry(allow(ADMIN, ok=200)),
+    ("kie.terms.edit", "GET"): Entry(
         allow(ADMIN), args=lambda w: {"term_id": w["kie_term"]}
     ),
-    ("kie.term_edit", "POST"): Entry(
+    ("kie.terms.edit", "POST"): Entry(
         allow(ADMIN, ok=303), args=lambda w: {"term_id": w["kie_term"]}
     ),
 }

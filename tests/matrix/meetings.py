@@ -1,4 +1,4 @@
-"""Access for meetings, roll call, documents and the member registry.
+"""Access for meetings, roll call and documents (members: tests/matrix/members.py).
 
 Records belong to Pokja A (Ciwedus); Pokja B's users must get 404 for them. The
 matrix runs each endpoint for every role in turn against one world, so a
@@ -10,8 +10,9 @@ from tests import factories
 from tests.matrix import DEPARTMENT, LOGGED_IN, Entry, allow
 
 ORGANISERS = ("admin", "staf", "penyelenggara", "penyelenggara_a", "pokja_a", "pokja_b")
-MEMBER_EDITORS = ("admin", "staf", "pokja_a", "pokja_b")
 VIEW_A = (*DEPARTMENT, "penyelenggara_a", "pokja_a")  # who may see Pokja A's records
+# Who may manage Pokja A's own meeting (rules.may_manage).
+MANAGE_A = ("admin", "staf", "penyelenggara", "penyelenggara_a", "pokja_a")
 
 
 def world(w: dict) -> None:
@@ -20,6 +21,13 @@ def world(w: dict) -> None:
     w["meeting_a"] = factories.make_meeting(w["A"], title="Rapat Pokja Ciwedus")
     factories.make_mark(w["meeting_a"], w["member_a"], "hadir")
     w["guest_a"] = factories.make_guest(w["meeting_a"], pokja=w["A"])
+    w["external_a"] = factories.make_external(w["meeting_a"], pokja=w["A"])
+    # Marked, so its removal is refused and it survives for the next role.
+    w["external_marked_a"] = factories.make_external(
+        w["meeting_a"], name="Narasumber Hadir", pokja=w["A"], status="hadir"
+    )
+    w["file_a"] = factories.make_meeting_file(w["meeting_a"])
+    w["file_a_removed"] = factories.make_meeting_file(w["meeting_a"], pdf=True)
 
 
 def _meeting(w):
@@ -73,19 +81,25 @@ ACCESS = {
         ),
         args=_meeting,
     ),
-    ("meetings.mark", "POST"): Entry(
+    ("meetings.roll_call.mark", "POST"): Entry(
         a_only(ORGANISERS, ok=303),
         args=lambda w: {**_meeting(w), **_member(w)},
         data=lambda w: {"status": "hadir"},
     ),
-    ("meetings.add_guest", "POST"): Entry(
+    # The offline roll call's JSON endpoints (tests/test_offline.py sends real
+    # batches): a form body is no batch, 400 for those who may send one.
+    ("meetings.offline.state", "GET"): Entry(a_only(ORGANISERS), args=_meeting),
+    ("meetings.offline.batch", "POST"): Entry(
+        a_only(ORGANISERS, ok=400), args=_meeting, data=lambda w: {"status": "hadir"}
+    ),
+    ("meetings.roll_call.add_guest", "POST"): Entry(
         a_only(ORGANISERS, ok=303),
         args=_meeting,
         data=lambda w: {"name": "Tamu Matriks", "sex": "P"},
     ),
     # The first allowed role (admin) removes the guest; later roles find it gone.
     # Who may remove whose guest is tested in tests/test_meetings.py.
-    ("meetings.remove_guest", "POST"): Entry(
+    ("meetings.roll_call.remove_guest", "POST"): Entry(
         a_only(
             ORGANISERS,
             ok=404,
@@ -94,26 +108,51 @@ ACCESS = {
         ),
         args=lambda w: {**_meeting(w), "guest_id": w["guest_a"].id},
     ),
-    ("meetings.invitation", "GET"): Entry(a_only(VIEW_A), args=_meeting),
-    ("meetings.sign_sheet", "GET"): Entry(a_only(VIEW_A), args=_meeting),
-    ("meetings.summary", "GET"): Entry(a_only(VIEW_A), args=_meeting),
-    ("meetings.export", "GET"): Entry(
+    ("meetings.roll_call.mark_external", "POST"): Entry(
+        a_only(ORGANISERS, ok=303),
+        args=lambda w: {**_meeting(w), "external_id": w["external_a"].id},
+        data=lambda w: {"status": "hadir"},
+    ),
+    # Who is invited: organisers of Pokja A's meeting; Pokja B's users get 404.
+    ("meetings.invitees.show", "GET"): Entry(a_only(ORGANISERS), args=_meeting),
+    # "All members" for Pokja A: the state the world already has, so no change.
+    ("meetings.invitees.save", "POST"): Entry(
+        a_only(ORGANISERS, ok=303),
+        args=_meeting,
+        data=lambda w: {"pokja": str(w["A"].id), "mode": "all"},
+    ),
+    ("meetings.invitees.add_external", "POST"): Entry(
+        a_only(ORGANISERS, ok=303),
+        args=_meeting,
+        data=lambda w: {"name": "Narasumber Matriks", "sex": "P"},
+    ),
+    # Refused (already marked hadir), so it survives for the next role.
+    ("meetings.invitees.remove_external", "POST"): Entry(
+        a_only(ORGANISERS, ok=303),
+        args=lambda w: {**_meeting(w), "external_id": w["external_marked_a"].id},
+    ),
+    # Not finished (the status entry above starts it): the question page.
+    ("meetings.finish", "GET"): Entry(a_only(MANAGE_A), args=_meeting),
+    ("meetings.evidence.upload", "GET"): Entry(a_only(MANAGE_A), args=_meeting),
+    # No file chosen: the form again with its message.
+    ("meetings.evidence.upload", "POST"): Entry(
+        a_only(MANAGE_A), args=_meeting, data=lambda w: {"kind": "daftar_hadir"}
+    ),
+    ("meetings.evidence.file", "GET"): Entry(
+        a_only(VIEW_A), args=lambda w: {**_meeting(w), "file_id": w["file_a"].id}
+    ),
+    ("meetings.evidence.remove", "GET"): Entry(
+        a_only(MANAGE_A), args=lambda w: {**_meeting(w), "file_id": w["file_a"].id}
+    ),
+    # The first allowed role (admin) removes the file; later roles find it gone.
+    ("meetings.evidence.remove", "POST"): Entry(
+        a_only(MANAGE_A, ok=404, admin=303),
+        args=lambda w: {**_meeting(w), "file_id": w["file_a_removed"].id},
+    ),
+    ("meetings.documents.invitation", "GET"): Entry(a_only(VIEW_A), args=_meeting),
+    ("meetings.documents.sign_sheet", "GET"): Entry(a_only(VIEW_A), args=_meeting),
+    ("meetings.documents.summary", "GET"): Entry(a_only(VIEW_A), args=_meeting),
+    ("meetings.documents.export", "GET"): Entry(
         a_only(VIEW_A), args=lambda w: {**_meeting(w), "fmt": "xlsx"}
     ),
-    ("meetings.members", "GET"): Entry(allow(LOGGED_IN)),
-    ("meetings.member_new", "GET"): Entry(allow(MEMBER_EDITORS)),
-    ("meetings.member_new", "POST"): Entry(allow(MEMBER_EDITORS)),
-    ("meetings.member_detail", "GET"): Entry(a_only(VIEW_A), args=_member),
-    ("meetings.member_edit", "GET"): Entry(
-        a_only(("admin", "staf", "pokja_a")), args=_member
-    ),
-    # An empty POST keeps the stored values (WTForms falls back to the object).
-    ("meetings.member_edit", "POST"): Entry(
-        a_only(("admin", "staf", "pokja_a"), ok=303), args=_member
-    ),
-    ("meetings.member_import", "GET"): Entry(allow(MEMBER_EDITORS)),
-    ("meetings.member_import", "POST"): Entry(allow(MEMBER_EDITORS)),
-    # No preview token: back to the upload form with a message.
-    ("meetings.member_import_confirm", "POST"): Entry(allow(MEMBER_EDITORS, ok=303)),
-    ("meetings.member_import_template", "GET"): Entry(allow(LOGGED_IN)),
 }

@@ -1,10 +1,25 @@
 """Access for referrals: Pokja users work on their own Pokja only, pimpinan reads,
 penyelenggara has no access to residents' data at all (403)."""
 
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
 from sqlalchemy import select
 
 from kkbweb.extensions import db
-from kkbweb.referrals.models import ChecklistItem, ReferralPaper
+from kkbweb.referrals import case_service, isbat_service
+from kkbweb.referrals.models import (
+    ChecklistItem,
+    Couple,
+    IsbatSession,
+    Referral,
+    ReferralDocument,
+    ReferralPaper,
+    Resident,
+)
+from kkbweb.timeutil import utcnow
+from kkbweb.uploads import Prepared
 from tests import factories
 from tests.matrix import Entry, allow
 
@@ -29,10 +44,83 @@ def world(w: dict) -> None:
             .limit(1)
         )
         w["checklist_item"] = db.session.scalar(select(ChecklistItem.id).limit(1))
+        # The issued document of Pokja A's case, an unregistered couple of Pokja
+        # A and a sidang isbat terpadu they take part in.
+        referral = db.session.get(Referral, w["referral_a"].id)
+        folder = Path(current_app.config["UPLOAD_FOLDER"]) / "referrals"
+        pdf = factories.tiny_pdf(1)
+        case_service.store_document(
+            referral, Prepared(pdf, "application/pdf", "akta.pdf", 1), w["staf"], folder
+        )
+        w["document_a"] = db.session.scalar(select(ReferralDocument.id).limit(1))
+        husband = factories_resident(w["A"], "Suami Kanari Ciwedus", "L")
+        couple = Couple(
+            pokja_id=w["A"].id, husband_id=husband, wife_id=w["resident_a"].id
+        )
+        db.session.add(couple)
+        db.session.flush()
+        session = isbat_service.create_session(
+            {
+                "date": date(2026, 12, 20),
+                "place": "Aula Kecamatan Cilegon",
+                "court": "Pengadilan Agama Cilegon Kelas IB",
+                "kua": "KUA Kecamatan Cilegon",
+                "disdukcapil": "Disdukcapil Kota Cilegon",
+                "notes": None,
+            },
+            w["staf"],
+            date(2026, 12, 1),
+        )
+        isbat_service.add_couples(session.id, [couple.id], w["staf"], utcnow())
+        w["isbat_session"] = session.id
+        db.session.commit()
+
+
+def factories_resident(pokja, name: str, sex: str) -> int:
+    """A resident inside the open factories context (returns its id)."""
+    resident = Resident(
+        name=name, sex=sex, address="Jl. Uji", pokja_id=pokja.id, religion="islam"
+    )
+    db.session.add(resident)
+    db.session.flush()
+    return resident.id
+
+
+def canary(w: dict, side: str, name: str, nik: str) -> None:
+    """A resident of the Pokja with the canary name and NIK, and a case; the
+    canary as the husband of an unregistered couple in a sidang isbat terpadu
+    shared by both sides (a Pokja sees only its own couples there)."""
+    resident = factories.make_resident(w[side], name=f"Warga {name}", nik=nik)
+    factories.make_referral(resident)
+    with factories.context():
+        husband = factories_resident(w[side], f"Suami {name}", "L")
+        couple = Couple(pokja_id=w[side].id, husband_id=husband, wife_id=resident.id)
+        db.session.add(couple)
+        db.session.flush()
+        if "canary_session" not in w:
+            w["canary_session"] = isbat_service.create_session(
+                {
+                    "date": date(2026, 12, 21),
+                    "place": "Aula DP3AP2KB",
+                    "court": "Pengadilan Agama Cilegon Kelas IB",
+                    "kua": "KUA Kecamatan Jombang",
+                    "disdukcapil": "Disdukcapil Kota Cilegon",
+                    "notes": None,
+                },
+                w["staf"],
+                utcnow(),
+            ).id
+        session = db.session.get(IsbatSession, w["canary_session"])
+        isbat_service.add_couples(session.id, [couple.id], w["staf"], utcnow())
+        db.session.commit()
 
 
 def _referral(w):
     return {"referral_id": w["referral_a"].id}
+
+
+def _session(w):
+    return {"session_id": w["isbat_session"]}
 
 
 def _resident(w):
@@ -50,6 +138,11 @@ ACCESS = {
     ("referrals.detail", "GET"): Entry(allow(VIEW, **FOREIGN), args=_referral),
     ("referrals.move", "POST"): Entry(allow(WORK, ok=409, **FOREIGN), args=_referral),
     ("referrals.edit", "POST"): Entry(allow(WORK, ok=409, **FOREIGN), args=_referral),
+    ("referrals.case_edit", "GET"): Entry(allow(WORK, **FOREIGN), args=_referral),
+    # No version posted: a stale form, shown again with the conflict message.
+    ("referrals.case_edit", "POST"): Entry(
+        allow(WORK, ok=409, **FOREIGN), args=_referral
+    ),
     ("referrals.paper", "POST"): Entry(
         allow(WORK, ok=303, **FOREIGN),
         args=lambda w: {"referral_id": w["referral_a"].id, "paper_id": w["paper_a"]},
@@ -62,19 +155,47 @@ ACCESS = {
     ("referrals.new", "POST"): Entry(
         allow(WORK, **FOREIGN), args=lambda w: {"warga": w["resident_a"].id}
     ),
-    ("referrals.residents", "GET"): Entry(allow(VIEW)),
-    ("referrals.nik_search", "POST"): Entry(allow(VIEW)),
-    ("referrals.resident_new", "GET"): Entry(allow(WORK)),
-    ("referrals.resident_new", "POST"): Entry(allow(WORK)),
-    ("referrals.resident_detail", "GET"): Entry(allow(VIEW, **FOREIGN), args=_resident),
-    ("referrals.resident_edit", "GET"): Entry(allow(WORK, **FOREIGN), args=_resident),
+    ("referrals.residents.index", "GET"): Entry(allow(VIEW)),
+    ("referrals.residents.nik_search", "POST"): Entry(allow(VIEW)),
+    ("referrals.residents.new", "GET"): Entry(allow(WORK)),
+    ("referrals.residents.new", "POST"): Entry(allow(WORK)),
+    ("referrals.residents.detail", "GET"): Entry(
+        allow(VIEW, **FOREIGN), args=_resident
+    ),
+    ("referrals.residents.edit", "GET"): Entry(allow(WORK, **FOREIGN), args=_resident),
     # An empty POST keeps the stored values: nothing changes, back to the resident.
-    ("referrals.resident_edit", "POST"): Entry(
+    ("referrals.residents.edit", "POST"): Entry(
         allow(WORK, ok=303, **FOREIGN), args=_resident
     ),
-    ("referrals.checklists", "GET"): Entry(allow(ADMIN)),
-    ("referrals.checklists", "POST"): Entry(allow(ADMIN)),
-    ("referrals.checklist_update", "POST"): Entry(
+    ("referrals.checklists.index", "GET"): Entry(allow(ADMIN)),
+    ("referrals.checklists.index", "POST"): Entry(allow(ADMIN)),
+    ("referrals.checklists.update", "POST"): Entry(
         allow(ADMIN), args=lambda w: {"item_id": w["checklist_item"]}
     ),
+    ("referrals.overdue", "GET"): Entry(allow(VIEW)),
+    # An empty upload: back to the case with a message.
+    ("referrals.documents.upload", "POST"): Entry(
+        allow(WORK, ok=303, **FOREIGN), args=_referral
+    ),
+    # The issued document carries NIKs: pimpinan (masked NIKs only) gets 404 too.
+    ("referrals.documents.file", "GET"): Entry(
+        allow(WORK, pimpinan=404, **FOREIGN),
+        args=lambda w: {
+            "referral_id": w["referral_a"].id,
+            "document_id": w["document_a"],
+        },
+    ),
+    ("referrals.isbat.couples", "GET"): Entry(allow(VIEW)),
+    ("referrals.isbat.index", "GET"): Entry(allow(VIEW)),
+    ("referrals.isbat.new", "GET"): Entry(allow(DINAS)),
+    ("referrals.isbat.new", "POST"): Entry(allow(DINAS)),
+    # Any viewer sees a session; only the couples of their own scope.
+    ("referrals.isbat.detail", "GET"): Entry(allow(VIEW), args=_session),
+    ("referrals.isbat.mark", "POST"): Entry(
+        allow(WORK, ok=303, **FOREIGN), args=_referral
+    ),
+    ("referrals.isbat.add", "POST"): Entry(allow(DINAS, ok=303), args=_session),
+    ("referrals.isbat.outcomes", "GET"): Entry(allow(DINAS), args=_session),
+    ("referrals.isbat.outcomes", "POST"): Entry(allow(DINAS, ok=303), args=_session),
+    ("referrals.isbat.followups", "POST"): Entry(allow(DINAS, ok=303), args=_session),
 }

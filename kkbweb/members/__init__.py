@@ -1,0 +1,1 @@
+"""The member registry of each Pokja (Anggota Pokja), which feeds every roll call."""

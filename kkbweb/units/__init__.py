@@ -1,0 +1,1 @@
+"""Posyandu and PAUD: service units of a Pokja and their sessions' counts."""
