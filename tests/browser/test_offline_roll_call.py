@@ -115,6 +115,21 @@ def kept_pages(page) -> list[str]:
     return [p for p in paths if not p.startswith("/static/")]
 
 
+def tap_offline(page, member: int, status: str) -> None:
+    """Tap a status with no signal and wait until the mark is in the outbox.
+
+    The page writes the mark to IndexedDB after the click returns: on a busy
+    machine a test that goes on at once (back online, cookies cleared) would
+    race the page and send nothing, or send it late."""
+    page.locator(f"#m-{member} button[value={status}]").click()
+    until(
+        lambda: any(
+            e.get("member") == member and e.get("status") == status
+            for e in outbox(page)
+        )
+    )
+
+
 def open_roll(site, page, meeting):
     """Open the roll call and wait until the phone kept it."""
     page.goto(site.url("meetings.detail", meeting_id=meeting.id))
@@ -259,24 +274,19 @@ def test_two_offline_phones_marking_one_person_end_as_the_rule_says(site, phones
         open_roll(site, phone.page, meeting)
         phone.offline()
     # The organiser marks izin, a minute later the staff member marks hadir.
-    first.page.locator(f"#m-{person} button[value=izin]").click()
-    # Its time is taken in the page: on a busy machine the click may reach the
-    # page after the test has moved on, so wait until the mark is in the outbox.
-    until(lambda: len(outbox(first.page)) == 1)
-    time.sleep(0.05)
-    second.page.locator(f"#m-{person} button[value=hadir]").click()
+    tap_offline(first.page, person, "izin")
+    time.sleep(0.05)  # its time is taken in the page
+    tap_offline(second.page, person, "hadir")
     # The later mark reaches the server first; the earlier one comes after.
     second.offline(False)
     second.page.evaluate("dispatchEvent(new Event('online'))")
     until(lambda: "Semua tanda sudah terkirim" in banner(second.page))
+    mark = "SELECT status FROM attendance WHERE meeting_id = :m AND member_id = :p"
+    until(lambda: site.sql(mark, m=meeting.id, p=person) == [("hadir",)])
     first.offline(False)
     first.page.evaluate("dispatchEvent(new Event('online'))")
     until(lambda: "Semua tanda sudah terkirim" in banner(first.page))
-    assert site.sql(
-        "SELECT status FROM attendance WHERE meeting_id = :m AND member_id = :p",
-        m=meeting.id,
-        p=person,
-    ) == [("hadir",)]
+    assert site.sql(mark, m=meeting.id, p=person) == [("hadir",)]
     # The organiser's phone shows the final status and why.
     row = first.page.locator(f"#m-{person}")
     assert row.get_attribute("class") == "is-hadir"
@@ -295,8 +305,7 @@ def test_logout_deletes_kept_pages_and_the_outbox(site, phones, hall):
     site.login(page, organiser.username)
     open_roll(site, page, meeting)
     page.route("**/offline", lambda route: route.abort())  # the hall's bad signal
-    page.locator(f"#m-{ids[0]} button[value=hadir]").click()
-    until(lambda: len(outbox(page)) == 1)
+    tap_offline(page, ids[0], "hadir")
     page.locator("summary", has_text="Menu").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Keluar").click()
@@ -322,7 +331,7 @@ def test_another_user_never_gets_the_first_users_pages_nor_sends_their_marks(
     open_roll(site, page, meeting)
     assert kept_pages(page) == [f"/meetings/{meeting.id}"]
     phone.offline()
-    page.locator(f"#m-{ids[9]} button[value=hadir]").click()
+    tap_offline(page, ids[9], "hadir")
     phone.context.clear_cookies()  # the session ended without logging out
     phone.offline(False)
     other = site.user("penyelenggara", pokja=factories.pokja("Ciwedus"))
@@ -372,7 +381,7 @@ def test_a_session_ended_offline_sends_after_logging_in_again(site, phones, hall
     site.login(page, organiser.username)
     open_roll(site, page, meeting)
     phone.offline()
-    page.locator(f"#m-{ids[3]} button[value=sakit]").click()
+    tap_offline(page, ids[3], "sakit")
     phone.context.clear_cookies()  # the session expired meanwhile
     phone.offline(False)
     page.evaluate("dispatchEvent(new Event('online'))")
@@ -394,7 +403,7 @@ def test_a_meeting_locked_meanwhile_refuses_with_a_visible_reason(site, phones, 
     site.login(page, member.username)
     open_roll(site, page, meeting)
     phone.offline()
-    page.locator(f"#m-{ids[5]} button[value=hadir]").click()
+    tap_offline(page, ids[5], "hadir")
     site.sql("UPDATE meeting SET status = 'selesai' WHERE id = :m", m=meeting.id)
     phone.offline(False)
     page.evaluate("dispatchEvent(new Event('online'))")
