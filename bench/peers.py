@@ -9,8 +9,9 @@ and 8, next to each server's own cheapest answer (the floor).
     python -m bench.peers install pretix|indico [--cache DIR]
     python -m bench.peers setup-pretix|setup-indico [--cache DIR]
     python -m bench.peers measure --name NAME --url URL [--method POST]
-        [--header 'K: V' ...] [--body 'k=v&...'] [--floor-url URL]
+        [--header 'K: V' ...] [--body 'k=v&...' ...] [--floor-url URL]
         [--levels 1,4,8] [--seconds 2] [--rounds 3]
+    python -m bench.peers serve-kkbweb
     python -m bench.peers cold --name NAME --url URL [--login URL
         --field name=value ...] [--profile regular3g] [--repeat 3]
     python -m bench.peers memory --name NAME --pattern TEXT
@@ -19,10 +20,10 @@ and 8, next to each server's own cheapest answer (the floor).
 version of the issue's table (pretix 2026.8.0, Indico 3.2.9) and gunicorn, and
 prints the steps that remain, which need the peer's own setup commands:
 
-pretix (docs.pretix.eu, "Installation"): `setup-pretix` does the steps below
-(without `rebuild`, which the API does not need) and prints the serve and measure
-commands. By hand: write ``pretix.cfg`` (the command
-prints one with SQLite in DIR/pretix/data), then
+pretix (docs.pretix.eu, "Installation"): `setup-pretix` does the steps below,
+writes an nginx.conf that serves the built static files and proxies to gunicorn
+on :8011, and prints the serve, measure and cold commands. By hand: write
+``pretix.cfg`` (the command prints one with SQLite in DIR/pretix/data), then
 ``PRETIX_CONFIG_FILE=... venv/bin/python -m pretix migrate`` and
 ``... -m pretix rebuild``; create an organiser, an event with one product, 400
 paid orders and a check-in list in the admin UI or ``-m pretix shell``; make an
@@ -39,7 +40,7 @@ Redis. `setup-indico` writes the ``indico.conf`` its setup wizard would (databas
 ``indico_bench`` at 127.0.0.1, made afresh; Redis db 10/11), runs
 ``indico db prepare`` and makes an admin, an event with a registration form, 400
 registrants and a personal token with the ``registrants`` scope. Served with
-``venv/bin/gunicorn indico.web.wsgi:application --workers 5``. The timed request
+``venv/bin/gunicorn "indico.web.flask.app:make_app()" --workers 5``. The timed request
 is the check-in of the Indico check-in app,
 ``PATCH /api/events/<id>/registrants/<reg>`` with ``{"checked_in": true}`` and
 ``Authorization: Bearer <token>``; the floor is ``GET /ping``.
@@ -55,6 +56,7 @@ figures were re-measured and which are quoted from issue 19.
 """
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -154,6 +156,7 @@ with app.app_context():
     from indico.modules.auth import Identity
     from indico.modules.categories import Category
     from indico.modules.events import Event
+    from indico.modules.events.features.util import set_feature_enabled
     from indico.modules.events.models.events import EventType
     from indico.modules.events.registration.models.forms import RegistrationForm
     from indico.modules.events.registration.models.registrations import (
@@ -172,6 +175,9 @@ with app.app_context():
     event = Event(creator=user, acl_entries=set(), type_=EventType.meeting,
                   title='Rapat', start_dt=start, end_dt=start + timedelta(hours=3),
                   timezone='Asia/Jakarta', category=Category.get_root())
+    db.session.add(event)
+    db.session.flush()
+    set_feature_enabled(event, 'registration', True)
     form = RegistrationForm(event=event, title='Daftar hadir', currency='IDR')
     create_personal_data_fields(form)
     for field in form.sections[0].fields:
@@ -232,18 +238,48 @@ def setup_indico(cache: Path) -> None:
     _, event, _, form, _, reg, _, token = line.split()
     base = "http://127.0.0.1:8002"
     print(
-        f"serve: INDICO_CONFIG={config} {bin_}/gunicorn indico.web.wsgi:application "
-        "--workers 5 --bind 127.0.0.1:8002\n"
+        f"serve: INDICO_CONFIG={config} {bin_}/gunicorn "
+        "'indico.web.flask.app:make_app()' --workers 5 --bind 127.0.0.1:8002\n"
         f"measure: python -m bench.peers measure --name indico --url "
         f"{base}/api/events/{event}/registrants/{reg} --method PATCH "
         f"--header 'Authorization: Bearer {token}' "
-        "--body '{\"checked_in\": true}' "
+        "--body '{\"checked_in\": true}' --body '{\"checked_in\": false}' "
         f"--floor-url {base}/ping\n"
         f"cold: python -m bench.peers cold --name indico --url "
         f"{base}/event/{event}/manage/registration/{form}/registrations/ "
         f"--login {base}/login/ --field identifier=bench "
         f"--field password={PEER_PASSWORD}"
     )
+
+
+# pretix's production layout (docs.pretix.eu, "Installation"): nginx serves the
+# built static files and hands the rest to gunicorn. Root reads them from the
+# cache directory under /root.
+PRETIX_NGINX = """daemon off;
+worker_processes 1;
+user root;
+pid nginx.pid;
+error_log nginx-error.log;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    gzip on;
+    gzip_types text/css application/javascript image/svg+xml application/json;
+    server {
+        listen 127.0.0.1:8001;
+        location /static/ {
+            alias STATIC/;
+            expires 365d;
+            add_header Cache-Control public;
+        }
+        location / {
+            proxy_pass http://127.0.0.1:8011;
+            proxy_set_header Host $http_host;
+        }
+    }
+}
+"""
 
 
 def setup_pretix(cache: Path) -> None:
@@ -263,14 +299,21 @@ def setup_pretix(cache: Path) -> None:
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("TOKEN"))
     _, token, _, list_id, _, secret = line.split()
+    # The web check-in's page needs the built static files (pretix "rebuild")
+    # served by nginx, as in pretix's production install.
+    subprocess.run([python, "-m", "pretix", "rebuild"], env=env, check=True)
+    static = next((home / "venv" / "lib").glob("python3*/site-packages/pretix"))
+    nginx = home / "nginx.conf"
+    nginx.write_text(PRETIX_NGINX.replace("STATIC", str(static / "static.dist")))
     print(
         f"serve: PRETIX_CONFIG_FILE={env['PRETIX_CONFIG_FILE']} "
-        f"{home}/venv/bin/gunicorn pretix.wsgi --workers 5 --bind 127.0.0.1:8001\n"
+        f"{home}/venv/bin/gunicorn pretix.wsgi --workers 5 --bind 127.0.0.1:8011\n"
+        f"  and nginx -p {home} -c {nginx} (127.0.0.1:8001)\n"
         "measure: python -m bench.peers measure --name pretix --url "
-        "http://127.0.0.1:8001/api/v1/organizers/bench/checkinrpc/redeem/ "
+        "http://127.0.0.1:8011/api/v1/organizers/bench/checkinrpc/redeem/ "
         f"--method POST --header 'Authorization: Token {token}' "
         f'--body \'{{"secret": "{secret}", "lists": [{list_id}]}}\' '
-        "--floor-url http://127.0.0.1:8001/robots.txt\n"
+        "--floor-url http://127.0.0.1:8011/robots.txt\n"
         "cold: python -m bench.peers cold --name pretix --url "
         "http://127.0.0.1:8001/control/event/bench/rapat/webcheckin/ "
         "--login http://127.0.0.1:8001/control/login --field email=bench@example.org "
@@ -304,14 +347,18 @@ def install(peer: str, cache: Path) -> None:
 
 
 class Fixed:
-    """One request, the same every time, for closed_loop()."""
+    """One request for closed_loop(), its bodies in turn (several bodies make
+    every request a change, e.g. check in, then undo)."""
 
-    def __init__(self, method, path, body, headers, name="peer"):
-        self.method, self.path, self.body, self.headers = method, path, body, headers
+    def __init__(self, method, path, bodies, headers, name="peer"):
+        self.method, self.path, self.headers = method, path, headers
+        self.bodies, self.sent = bodies or [None], 0
         self.name, self.expected = name, None
 
     def next(self, _session):
-        return self.method, self.path, self.body, self.headers, None
+        body = self.bodies[self.sent % len(self.bodies)]
+        self.sent += 1
+        return self.method, self.path, body, self.headers, None
 
     def done(self, ok, note):
         pass
@@ -348,11 +395,11 @@ def measure(args) -> None:
     """The request and the floor at each level, in turns; pooled percentiles."""
     target, floor = urlsplit(args.url), urlsplit(args.floor_url or args.url)
     headers = dict(h.split(": ", 1) for h in args.header)
-    body = args.body.encode() if args.body else None
-    if body and "Content-Type" not in headers:
+    bodies = [b.encode() for b in args.body]
+    if bodies and "Content-Type" not in headers:
         headers["Content-Type"] = (
             "application/json"
-            if args.body.lstrip().startswith("{")
+            if args.body[0].lstrip().startswith("{")
             else "application/x-www-form-urlencoded"
         )
     rows = []
@@ -362,7 +409,7 @@ def measure(args) -> None:
         for _ in range(args.rounds):
             for name, url, method, data in (
                 ("floor", floor, "GET", None),
-                ("target", target, args.method, body),
+                ("target", target, args.method, bodies),
             ):
                 stream = Fixed(
                     method,
@@ -403,6 +450,33 @@ def measure(args) -> None:
         f"peers-{args.name}",
         {"rows": rows, "url": args.url, "query": dict(parse_qsl(target.query))},
     )
+
+
+def serve_kkbweb(_args) -> None:
+    """kkbweb as the peers are measured: the deploy config on a demo database
+    with Ciwedus's roll call of today (60 people); prints the cold and memory
+    commands and serves until Ctrl+C. Its writes are timed by bench.contention."""
+    from bench import targets
+    from bench.common import DEMO_PASSWORD, app_context, database, gunicorn
+
+    with database("sqlite") as db:
+        with app_context(db):
+            values = targets.ids()
+        with gunicorn(db, bench_mode=False) as server:
+            print(
+                f"serving {server.base_url} ({server.workers} workers)\n"
+                f"cold: python -m bench.peers cold --name kkbweb --url "
+                f"{server.base_url}{targets.ROLL_CALL.format(**values)} "
+                f"--login {server.base_url}/auth/login "
+                f"--field username=penyelenggara.ciwedus "
+                f"--field password={DEMO_PASSWORD}\n"
+                "memory: python -m bench.peers memory --name kkbweb "
+                "--pattern wsgi:app",
+                flush=True,
+            )
+            with contextlib.suppress(KeyboardInterrupt):
+                while Path(f"/proc/{server.pid}").exists():
+                    time.sleep(1)
 
 
 def cold(args) -> None:
@@ -500,10 +574,11 @@ def main() -> None:
     meas.add_argument("--floor-url", default="")
     meas.add_argument("--method", default="GET")
     meas.add_argument("--header", action="append", default=[])
-    meas.add_argument("--body", default="")
+    meas.add_argument("--body", action="append", default=[])
     meas.add_argument("--levels", default="1,4,8")
     meas.add_argument("--seconds", type=float, default=2.0)
     meas.add_argument("--rounds", type=int, default=3)
+    sub.add_parser("serve-kkbweb")
     cold_ = sub.add_parser("cold")
     cold_.add_argument("--name", required=True)
     cold_.add_argument("--url", required=True)
@@ -521,6 +596,8 @@ def main() -> None:
         setup_pretix(args.cache)
     elif args.command == "setup-indico":
         setup_indico(args.cache)
+    elif args.command == "serve-kkbweb":
+        serve_kkbweb(args)
     elif args.command == "cold":
         cold(args)
     elif args.command == "memory":
