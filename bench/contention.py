@@ -25,7 +25,7 @@ left to SQLite's busy handler: the code before issue 19); ``both`` runs the two 
 one run. ``--max-requests N`` turns worker recycling on (jitter N / 2, as
 deploy/gunicorn.conf.py has it) and counts the restarts.
 
-    python -m bench.contention [--db sqlite|postgresql] [--setup make-run,deploy]
+    python -m bench.contention [--db sqlite|postgresql|both] [--setup make-run,deploy]
         [--levels 1,4,8] [--seconds 2] [--rounds 3] [--queue on|off|both]
         [--timing] [--max-requests N] [--writes toggle,pokja-edit]
 """
@@ -326,7 +326,9 @@ HEADERS = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--db", choices=["sqlite", "postgresql", "both"], default="sqlite"
+    )
     parser.add_argument("--setup", default="make-run,deploy")
     parser.add_argument("--levels", default="1,4,8")
     parser.add_argument("--seconds", type=float, default=2.0)
@@ -342,6 +344,14 @@ def main() -> None:
     args.levels = [int(x) for x in args.levels.split(",")]
     args.writes = args.writes.split(",")
     queues = ["off", "on"] if args.queue == "both" else [args.queue]
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        measure_database(kind, queues, args)
+
+
+def measure_database(kind: str, queues: list[str], args) -> None:
+    """Every set-up on one database, then the check that each mark landed once."""
+    args.db = kind
     load_before = os.getloadavg()
     runs = []
     with database(args.db) as db:

@@ -315,6 +315,39 @@ def test_silly_ids_are_404(app, login_as, path):
 # --- the roll call ------------------------------------------------------------
 
 
+def test_each_organisers_tap_counts_their_own_pokja_in_turn(app, client, login_as):
+    """The tap's statement is built once per thread with the Pokja bound at
+    execution: organisers of two Pokja and a department-wide one, one after the
+    other on the same thread, each get their own scope's totals."""
+    meeting = make_meeting(pokja=("Ciwedus", "Bendungan"), status="berlangsung")
+    ciwedus = [make_member(name=f"Warga Ciwedus {i}") for i in range(2)]
+    bendungan = [
+        make_member("Bendungan", name=f"Warga Bendungan {i}") for i in range(3)
+    ]
+    organisers = {
+        name: make_user("penyelenggara", pokja=name)
+        for name in ("Ciwedus", "Bendungan")
+    }
+
+    def tap(user, member):
+        factories.put_in_session(client, user)
+        url = f"/meetings/{meeting.id}/attendance/{member.id}"
+        return client.post(url, data={"status": "hadir"}, headers=HX)
+
+    body = tap(organisers["Ciwedus"], ciwedus[0]).get_data(as_text=True)
+    assert "<b>1</b> Hadir" in body and "<b>1</b> Belum" in body  # 2 invited
+    body = tap(organisers["Bendungan"], bendungan[0]).get_data(as_text=True)
+    assert "<b>1</b> Hadir" in body and "<b>2</b> Belum" in body  # 3 invited
+    assert tap(organisers["Bendungan"], ciwedus[1]).status_code == 404
+    body = tap(organisers["Ciwedus"], ciwedus[1]).get_data(as_text=True)
+    assert "<b>2</b> Hadir" in body and "<b>0</b> Belum" in body
+    body = tap(make_user("penyelenggara"), bendungan[1]).get_data(as_text=True)
+    assert "<b>4</b> Hadir" in body and "<b>1</b> Belum" in body  # all 5
+    assert attendance(app, meeting.id) == {
+        m.id: "hadir" for m in (*ciwedus, *bendungan[:2])
+    }
+
+
 def test_one_tap_with_htmx_swaps_the_row_and_updates_totals(app, login_as):
     meeting = make_meeting(status="berlangsung")
     siti = make_member(name="Siti Aminah")

@@ -22,7 +22,7 @@ MEETING = "/<int:meeting_id>"
 def mark(meeting_id: int, member_id: int):
     """One tap: set a person's status. htmx gets the row and the totals back."""
     status = _tapped_status()
-    ctx = queries.mark_context(meeting_id, member_id)
+    ctx = queries.mark_context(meeting_id, member_id, current_user)
     if ctx is None:
         abort(404)
     totals = queries.Totals.from_row(ctx)
