@@ -114,19 +114,24 @@ def login(page, base, username):
         page.click("button[type=submit]")
 
 
+def load_cold(page, url, profile, timeout=30_000):
+    """Load the page on a cleared browser cache under the profile's throttling;
+    its LCP (ms, None when the page painted nothing) and bytes/requests."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.clearBrowserCache")
+    throttle(page, profile)
+    page.goto(url, wait_until="load", timeout=timeout)
+    return page.evaluate(LCP_JS), page.evaluate(BYTES_JS)
+
+
 def measure_paint(browser, base, target, profile, context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
     try:
         if target.user:
             login(page, base, target.user)
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.clearBrowserCache")
-        throttle(page, profile)
-        page.goto(base + target.path, wait_until="load")
-        cold = page.evaluate(LCP_JS)
-        cold_bytes = page.evaluate(BYTES_JS)
+        cold, cold_bytes = load_cold(page, base + target.path, profile)
         page.goto(base + target.path, wait_until="load")
         warm = page.evaluate(LCP_JS)
         warm_bytes = page.evaluate(BYTES_JS)

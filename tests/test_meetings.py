@@ -315,7 +315,7 @@ def test_silly_ids_are_404(app, login_as, path):
 # --- the roll call ------------------------------------------------------------
 
 
-def test_each_organisers_tap_counts_their_own_pokja_in_turn(app, client, login_as):
+def test_each_organisers_tap_counts_their_own_pokja_in_turn(app, login_as):
     """The tap's statement is built once per thread with the Pokja bound at
     execution: organisers of two Pokja and a department-wide one, one after the
     other on the same thread, each get their own scope's totals."""
@@ -330,9 +330,8 @@ def test_each_organisers_tap_counts_their_own_pokja_in_turn(app, client, login_a
     }
 
     def tap(user, member):
-        factories.put_in_session(client, user)
         url = f"/meetings/{meeting.id}/attendance/{member.id}"
-        return client.post(url, data={"status": "hadir"}, headers=HX)
+        return login_as(user).post(url, data={"status": "hadir"}, headers=HX)
 
     body = tap(organisers["Ciwedus"], ciwedus[0]).get_data(as_text=True)
     assert "<b>1</b> Hadir" in body and "<b>1</b> Belum" in body  # 2 invited
