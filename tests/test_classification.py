@@ -590,10 +590,10 @@ def test_board_at_ten_times_the_data_stays_within_twice_the_time(app, login_as):
 
     def timed() -> float:
         staff.get("/klasifikasi/kota")
-        start = time.perf_counter()
+        start = time.thread_time()  # CPU: a busy machine does not inflate it
         for _ in range(3):
             staff.get("/klasifikasi/kota")
-        return time.perf_counter() - start
+        return time.thread_time() - start
 
     _store_profile(a)
     _instansi(a, [1], "Satu")

@@ -42,13 +42,14 @@ def legit_seconds() -> float:
 
 
 def read(data: bytes, name: str = "anggota.xlsx"):
-    """read_table's rows or its message, and the seconds it took."""
-    start = time.perf_counter()
+    """read_table's rows or its message, and the CPU seconds it took (this
+    thread's: other programs on a busy machine do not inflate them)."""
+    start = time.thread_time()
     try:
         outcome = importer.read_table(name, data)
     except importer.ImportProblem as problem:
         outcome = str(problem)
-    return outcome, time.perf_counter() - start
+    return outcome, time.thread_time() - start
 
 
 # --- the attack: 36 MB unpacked ---------------------------------------------
@@ -266,9 +267,9 @@ def test_the_import_page_refuses_the_bomb_and_keeps_the_chosen_pokja(app, login_
     client = login_as(make_user("staf"))
     pokja_id = factories.pokja("Bendungan").id
     bomb = xlsx_files.bomb()  # built (1 s) before the clock starts
-    start = time.perf_counter()
+    start = time.thread_time()  # the test client runs the app in this thread
     response = upload(client, bomb, "anggota.xlsx", pokja_id=pokja_id)
-    assert time.perf_counter() - start < QUICK
+    assert time.thread_time() - start < QUICK
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Berkas terlalu besar setelah dibuka (sharedStrings.xml: 36 MB" in html
